@@ -1,0 +1,456 @@
+package dev.cmwq.internal;
+
+import dev.cmwq.TimeSource;
+import dev.cmwq.WorkqueueAttrs;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One "kernel": the per-CPU pools, the unbound pool table, the timer, the worker cap and the
+ * list of workqueues. {@code dev.cmwq.WorkqueueRuntime} is its public face.
+ */
+public final class RuntimeCore {
+
+  static final System.Logger LOG = System.getLogger("dev.cmwq");
+
+  /** Kernel CREATE_COOLDOWN: after a failed worker creation, wait a second before retrying. */
+  static final long CREATE_COOLDOWN_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** Per-thread context: the worker a thread is, and the round-robin cursor of other threads. */
+  static final ThreadLocal<ThreadCtx> CTX = ThreadLocal.withInitial(ThreadCtx::new);
+
+  static final class ThreadCtx {
+    @Nullable Worker worker; // W
+    int rrCursor = mix(Thread.currentThread().getId()); // W: a thread-derived start, no shared counter
+
+    private static int mix(long id) {
+      long z = id * 0x9E3779B97F4A7C15L;
+      return (int) (z ^ (z >>> 32)) & Integer.MAX_VALUE;
+    }
+  }
+
+  final int cpus; // I
+  final int maxWorkers; // I
+  final long idleTimeoutNanos; // I
+  final long cpuIntensiveThresholdNanos; // I
+  final long watchdogThresholdNanos; // I
+  final String threadNamePrefix; // I
+  private final ThreadFactory threadFactory; // I
+  private final Thread.@Nullable UncaughtExceptionHandler failureHandler; // I
+  final TimeSource timeSource; // I
+  final TimerBase timer; // I
+
+  /** I: per-CPU pools, {@code [cpu * 2]} normal and {@code [cpu * 2 + 1]} highpri. */
+  private final WorkerPool[] cpuPools;
+
+  final ReentrantLock poolMutex = new ReentrantLock();
+  private final Map<WorkqueueAttrs, WorkerPool> unboundPools = new HashMap<>(); // PM
+  private final List<WorkqueueStruct> workqueues = new ArrayList<>(); // PM
+  private int nextPoolId; // PM
+  private boolean freezing; // PM
+  private @Nullable CompletableFuture<Void> freezeDone; // PM
+  private volatile boolean shutdown; // PM write, racy read
+
+  /** A: pool workers alive or being created, against {@link #maxWorkers}. */
+  private final AtomicInteger nrWorkers = new AtomicInteger();
+
+  public RuntimeCore(
+      int cpus,
+      int maxWorkers,
+      Duration idleTimeout,
+      Duration cpuIntensiveThreshold,
+      Duration watchdogThreshold,
+      ThreadFactory threadFactory,
+      String threadNamePrefix,
+      TimeSource timeSource,
+      Thread.@Nullable UncaughtExceptionHandler failureHandler) {
+    this.cpus = cpus;
+    this.maxWorkers = maxWorkers;
+    this.idleTimeoutNanos = idleTimeout.toNanos();
+    this.cpuIntensiveThresholdNanos = cpuIntensiveThreshold.toNanos();
+    this.watchdogThresholdNanos = watchdogThreshold.toNanos();
+    this.threadFactory = threadFactory;
+    this.threadNamePrefix = threadNamePrefix;
+    this.timeSource = timeSource;
+    this.failureHandler = failureHandler;
+    this.cpuPools = new WorkerPool[cpus * 2];
+    for (int cpu = 0; cpu < cpus; cpu++) {
+      cpuPools[cpu * 2] = new WorkerPool(this, nextPoolId++, cpu, false, null);
+      cpuPools[cpu * 2 + 1] = new WorkerPool(this, nextPoolId++, cpu, true, null);
+    }
+    this.timer = new TimerBase(this);
+  }
+
+  long now() {
+    return timeSource.nanoTime();
+  }
+
+  public TimeSource timeSource() {
+    return timeSource;
+  }
+
+  public int cpus() {
+    return cpus;
+  }
+
+  public boolean isShutdown() {
+    return shutdown;
+  }
+
+  WorkerPool cpuPool(int cpu, boolean highpri) {
+    return cpuPools[cpu * 2 + (highpri ? 1 : 0)];
+  }
+
+  /**
+   * The CPU slot for "local CPU" queueing: the caller's own slot if it is a bound worker, so a
+   * chain of work stays on its CPU; otherwise the next slot of the thread's round-robin.
+   */
+  int localCpu() {
+    ThreadCtx c = CTX.get();
+    Worker w = c.worker;
+    if (w != null && w.pool.cpu >= 0 && w.pool.rt == this) {
+      return w.pool.cpu;
+    }
+    int n = c.rrCursor++ & Integer.MAX_VALUE;
+    return n % cpus;
+  }
+
+  // ---- workers ----
+
+  /** Returns: true if a worker may be created under the cap (and counts it). */
+  boolean reserveWorker() {
+    for (;;) {
+      int n = nrWorkers.get();
+      if (n >= maxWorkers) {
+        return false;
+      }
+      if (nrWorkers.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+  }
+
+  void releaseWorker() {
+    nrWorkers.decrementAndGet();
+  }
+
+  /** Returns: the number of pool workers alive (the rescuers are not counted). */
+  public int workerCount() {
+    return nrWorkers.get();
+  }
+
+  Thread newWorkerThread(Runnable body, String name, int priority) {
+    Thread t = threadFactory.newThread(body);
+    if (t == null) {
+      throw new IllegalStateException("the thread factory returned null");
+    }
+    t.setName(name);
+    t.setDaemon(true);
+    t.setPriority(priority);
+    if (failureHandler != null) {
+      t.setUncaughtExceptionHandler(failureHandler);
+    } else if (t.getUncaughtExceptionHandler() == t.getThreadGroup()) {
+      t.setUncaughtExceptionHandler(RuntimeCore::logFailure);
+    }
+    return t;
+  }
+
+  /** A work function threw: hand it to the worker thread's handler; the worker lives on. */
+  void reportFailure(Thread t, WorkqueueStruct wq, Throwable failure) {
+    try {
+      t.getUncaughtExceptionHandler().uncaughtException(t, failure);
+    } catch (Throwable again) {
+      LOG.log(
+          System.Logger.Level.ERROR,
+          "cmwq: the uncaught-exception handler of " + t.getName() + " threw", again);
+    }
+  }
+
+  private static void logFailure(Thread t, Throwable failure) {
+    Worker w = CTX.get().worker;
+    PoolWorkqueue pwq = w != null ? w.currentPwq : null;
+    String wq = pwq != null ? pwq.wq.name : "?";
+    LOG.log(
+        System.Logger.Level.ERROR,
+        "cmwq: a work item of workqueue " + wq + " threw on " + t.getName(), failure);
+  }
+
+  // ---- unbound pools, keyed by attributes and shared (kernel get_unbound_pool) ----
+
+  /** Returns: the pool for {@code attrs}, created if needed, with one more reference. Locking: PM. */
+  WorkerPool getUnboundPool(WorkqueueAttrs attrs) {
+    assert poolMutex.isHeldByCurrentThread();
+    WorkerPool p = unboundPools.get(attrs);
+    if (p == null) {
+      p = new WorkerPool(this, nextPoolId++, -1, attrs.nice() < 0, attrs);
+      unboundPools.put(attrs, p);
+    }
+    p.refcnt++;
+    return p;
+  }
+
+  /** Drops a reference; the last one retires the pool and its workers. Locking: PM. */
+  void putUnboundPool(WorkerPool p) {
+    assert poolMutex.isHeldByCurrentThread();
+    if (--p.refcnt == 0) {
+      unboundPools.remove(p.attrs);
+      p.destroy();
+    }
+  }
+
+  // ---- workqueues ----
+
+  void register(WorkqueueStruct wq) {
+    poolMutex.lock();
+    try {
+      if (shutdown) {
+        throw new java.util.concurrent.RejectedExecutionException("the workqueue runtime is shut down");
+      }
+      workqueues.add(wq);
+      if (freezing && wq.freezable) {
+        wq.frozen = true;
+      }
+    } finally {
+      poolMutex.unlock();
+    }
+  }
+
+  void unregister(WorkqueueStruct wq) {
+    poolMutex.lock();
+    try {
+      workqueues.remove(wq);
+    } finally {
+      poolMutex.unlock();
+    }
+  }
+
+  /** Returns: a snapshot of the live workqueues. */
+  public List<WorkqueueStruct> workqueues() {
+    poolMutex.lock();
+    try {
+      return new ArrayList<>(workqueues);
+    } finally {
+      poolMutex.unlock();
+    }
+  }
+
+  /** Returns: every pool, per-CPU ones first. */
+  List<WorkerPool> pools() {
+    poolMutex.lock();
+    try {
+      List<WorkerPool> l = new ArrayList<>(List.of(cpuPools));
+      l.addAll(unboundPools.values());
+      return l;
+    } finally {
+      poolMutex.unlock();
+    }
+  }
+
+  // ---- freezing (kernel freeze_workqueues_begin / freeze_workqueues_busy / thaw_workqueues) ----
+
+  /** Returns: a future that completes when no freezable workqueue has an active item. */
+  public CompletableFuture<Void> freeze() {
+    CompletableFuture<Void> f;
+    poolMutex.lock();
+    try {
+      if (freezing) {
+        return freezeDone;
+      }
+      freezing = true;
+      f = freezeDone = new CompletableFuture<>();
+      for (WorkqueueStruct wq : workqueues) {
+        if (wq.freezable) {
+          wq.frozen = true;
+        }
+      }
+    } finally {
+      poolMutex.unlock();
+    }
+    checkFreezeDone();
+    return f;
+  }
+
+  /** Completes the freeze future once no freezable workqueue is busy. Locking: takes PM, then L. */
+  void checkFreezeDone() {
+    CompletableFuture<Void> f;
+    poolMutex.lock();
+    try {
+      f = freezeDone;
+      if (!freezing || f == null || f.isDone()) {
+        return;
+      }
+      for (WorkqueueStruct wq : workqueues) {
+        if (wq.freezable && wq.isBusyActive()) {
+          return;
+        }
+      }
+    } finally {
+      poolMutex.unlock();
+    }
+    f.complete(null);
+  }
+
+  /** Resumes freezable workqueues, activating what they held back in order. */
+  public void thaw() {
+    List<WorkqueueStruct> thawed = new ArrayList<>();
+    CompletableFuture<Void> f;
+    poolMutex.lock();
+    try {
+      if (!freezing) {
+        return;
+      }
+      freezing = false;
+      f = freezeDone;
+      freezeDone = null;
+      for (WorkqueueStruct wq : workqueues) {
+        if (wq.freezable) {
+          wq.frozen = false;
+          thawed.add(wq);
+        }
+      }
+    } finally {
+      poolMutex.unlock();
+    }
+    if (f != null) {
+      f.completeExceptionally(new CancellationException("thawed before the freeze completed"));
+    }
+    for (WorkqueueStruct wq : thawed) {
+      wq.activateInactive();
+    }
+  }
+
+  // ---- shutdown ----
+
+  /**
+   * Stops the runtime: new work is rejected, armed timers are cancelled, and every worker exits
+   * once the work already queued has run.
+   */
+  public void shutdown() {
+    List<WorkqueueStruct> wqs;
+    poolMutex.lock();
+    try {
+      if (shutdown) {
+        return;
+      }
+      shutdown = true;
+      wqs = new ArrayList<>(workqueues);
+    } finally {
+      poolMutex.unlock();
+    }
+    for (WorkqueueStruct wq : wqs) {
+      wq.markShutdown();
+    }
+    timer.shutdown();
+    for (WorkerPool p : pools()) {
+      p.destroy();
+    }
+  }
+
+  /** Returns: true if every worker thread and the timer thread exited within the timeout. */
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    // a worker may still create a spare while the last items run: look until none is left
+    while (nrWorkers.get() > 0) {
+      for (WorkerPool p : pools()) {
+        for (Thread t : p.threads()) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          TimeUnit.NANOSECONDS.timedJoin(t, left);
+        }
+      }
+      if (deadline - System.nanoTime() <= 0) {
+        return nrWorkers.get() == 0 && timer.awaitTermination(deadline);
+      }
+      Thread.onSpinWait();
+    }
+    return timer.awaitTermination(deadline);
+  }
+
+  /**
+   * Returns: every count that is not at rest: work queued or running in a pool, a worker not
+   * idle, a workqueue with something in flight, an armed timer. Empty when the runtime is idle.
+   * For tests (the invariant check after each test) and debugging.
+   */
+  public List<String> checkAtRest() {
+    List<String> out = new ArrayList<>();
+    for (WorkerPool p : pools()) {
+      p.lock.lock();
+      try {
+        if (!p.worklist.isEmpty() || p.nrRunning != 0) {
+          out.add("pool " + p.id + ": worklist " + (p.worklist.isEmpty() ? "empty" : "not empty") + ", nrRunning=" + p.nrRunning);
+        }
+        for (Worker w : p.workers) {
+          if (w.currentWork != null || !w.scheduled.isEmpty() || w.sleeping) {
+            out.add("worker " + w + " is not at rest");
+          }
+        }
+        if (p.nrIdle > p.nrWorkers) {
+          out.add("pool " + p.id + ": nrIdle " + p.nrIdle + " > nrWorkers " + p.nrWorkers);
+        }
+      } finally {
+        p.lock.unlock();
+      }
+    }
+    for (WorkqueueStruct wq : workqueues()) {
+      wq.checkAtRest(out);
+    }
+    int armed = timer.armed();
+    if (armed != 0) {
+      out.add(armed + " timers armed");
+    }
+    return out;
+  }
+
+  // ---- dump (kernel show_all_workqueues / wq_dump.py) ----
+
+  /** Returns: pools with their workers, then workqueues with what they have in flight. */
+  public String dump() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("Worker Pools:\n");
+    for (WorkerPool p : pools()) {
+      p.lock.lock();
+      try {
+        if (p.nrWorkers == 0 && p.worklist.isEmpty()) {
+          continue;
+        }
+        sb.append(String.format("  pool %d: %s nice=%d workers=%d idle=%d running=%d%s%n",
+            p.id, p.describe(), p.attrs != null ? p.attrs.nice() : p.highpri ? -20 : 0,
+            p.nrWorkers, p.nrIdle, p.nrRunning, p.worklist.isEmpty() ? "" : " pending work"));
+        for (Worker w : p.workers) {
+          String state = (w.flags & Worker.IDLE) != 0 ? "idle" : w.sleeping ? "blocked" : w.currentWork != null ? "running" : "busy";
+          sb.append("    ").append(w).append(' ').append(state);
+          if (w.currentWork != null && w.currentPwq != null) {
+            sb.append(" wq=").append(w.currentPwq.wq.name).append(" work=").append(w.currentWork);
+          }
+          String d = w.desc;
+          if (d != null) {
+            sb.append(" (").append(d).append(')');
+          }
+          sb.append('\n');
+        }
+      } finally {
+        p.lock.unlock();
+      }
+    }
+    sb.append("Workqueues:\n");
+    for (WorkqueueStruct wq : workqueues()) {
+      long[] s = wq.rawStats();
+      sb.append(String.format("  workqueue %s: %s max_active=%d active=%d inactive=%d started=%d completed=%d%s%n",
+          wq.name, wq.ordered ? "ordered" : wq.unbound ? "unbound" : "percpu", wq.maxActive,
+          s[9], s[8], s[0], s[1], wq.frozen ? " frozen" : ""));
+    }
+    return sb.toString();
+  }
+}

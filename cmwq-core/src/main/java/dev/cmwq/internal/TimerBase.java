@@ -1,0 +1,248 @@
+package dev.cmwq.internal;
+
+import dev.cmwq.ManualTimeSource;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The runtime's timer: a {@link TimerWheel} behind one lock, driven either by one timer thread
+ * that parks until the next expiry (tickless: nothing armed, no wake-ups) or, with a
+ * {@link ManualTimeSource}, by whoever advances that source.
+ *
+ * <p>On expiry an item is queued on its workqueue exactly like the kernel's
+ * {@code delayed_work_timer_fn}. User code never runs here.
+ */
+final class TimerBase {
+
+  private final RuntimeCore rt; // I
+  final ReentrantLock lock = new ReentrantLock();
+  private final TimerWheel wheel; // T
+  private final boolean manual; // I
+
+  private @Nullable Thread thread; // T: started on first arm
+  /** T: the timer thread is parked until {@link #parkedUntil}, or indefinitely if !timedPark. */
+  private boolean parked;
+  private boolean timedPark; // T
+  private long parkedUntil; // T
+  private boolean stopped; // T
+
+  TimerBase(RuntimeCore rt) {
+    this.rt = rt;
+    this.wheel = new TimerWheel(rt.now());
+    this.manual = rt.timeSource instanceof ManualTimeSource;
+    if (manual) {
+      ((ManualTimeSource) rt.timeSource).onAdvance(this::advanceTo);
+    }
+  }
+
+  /**
+   * Arms {@code w}, whose PENDING the caller owns, to fire {@code delayNanos} from now.
+   * Returns: nothing; throws RejectedExecutionException after shutdown (the caller clears PENDING).
+   */
+  void arm(WorkItem w, long delayNanos) {
+    lock.lock();
+    try {
+      if (stopped) {
+        throw new RejectedExecutionException("the workqueue runtime is shut down");
+      }
+      long deadline = rt.now() + delayNanos;
+      wheel.schedule(w, deadline);
+      wakeFor(deadline);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Re-arms {@code w} if its timer is armed (mod_delayed_work's fast path): same bucket → only
+   * the deadline changes. Returns: true if it was armed and is re-armed.
+   */
+  boolean rearmIfArmed(WorkItem w, WorkqueueStruct wq, int cpu, long delayNanos) {
+    lock.lock();
+    try {
+      if (!TimerWheel.isArmed(w)) {
+        return false;
+      }
+      // T: target fields of an armed item are read by the expiry path under this lock
+      w.timerWq = wq;
+      w.timerCpu = cpu;
+      long deadline = rt.now() + delayNanos;
+      wheel.schedule(w, deadline);
+      wakeFor(deadline);
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Returns: true if {@code w} was armed here and is now disarmed (the caller owns PENDING). */
+  boolean cancel(WorkItem w) {
+    if (!TimerWheel.isArmed(w)) {
+      return false; // racy fast path: an unarmed item cannot become armed without PENDING
+    }
+    lock.lock();
+    try {
+      return wheel.cancel(w);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Cancels every armed item aimed at {@code wq} (destroy); their PENDING is cleared. */
+  void cancelFor(WorkqueueStruct wq) {
+    TimerNode chain;
+    lock.lock();
+    try {
+      chain = wheel.removeIf(n -> ((WorkItem) n).timerWq == wq);
+    } finally {
+      lock.unlock();
+    }
+    while (chain != null) {
+      TimerNode next = chain.tnext;
+      ((WorkItem) chain).clearPending();
+      chain = next;
+    }
+  }
+
+  /** Locking: T held. Unparks the timer thread if {@code deadline} is earlier than its sleep. */
+  private void wakeFor(long deadline) {
+    if (manual) {
+      return;
+    }
+    if (thread == null) {
+      Thread t = new Thread(this::timerLoop, rt.threadNamePrefix + "timer");
+      t.setDaemon(true);
+      thread = t;
+      t.start();
+      return;
+    }
+    if (parked && (!timedPark || deadline - parkedUntil < 0)) {
+      parked = false;
+      LockSupport.unpark(thread);
+    }
+  }
+
+  /** The timer thread: fire what is due, then park until the next expiry. */
+  private void timerLoop() {
+    lock.lock();
+    try {
+      while (!stopped) {
+        long now = rt.now();
+        TimerNode chain = wheel.advance(now);
+        if (chain != null) {
+          lock.unlock();
+          try {
+            handOff(chain);
+          } finally {
+            lock.lock();
+          }
+          continue;
+        }
+        parked = true;
+        timedPark = wheel.size() > 0;
+        parkedUntil = timedPark ? wheel.nextExpiry() : 0;
+        lock.unlock();
+        try {
+          if (timedPark) {
+            long wait = parkedUntil - now;
+            if (wait > 0) {
+              LockSupport.parkNanos(this, wait);
+            }
+          } else {
+            LockSupport.park(this);
+          }
+        } finally {
+          lock.lock();
+          parked = false;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Manual time: fire what is due at {@code now}, on the caller's thread. */
+  void advanceTo(long now) {
+    TimerNode chain;
+    lock.lock();
+    try {
+      if (stopped) {
+        return;
+      }
+      chain = wheel.advance(now);
+    } finally {
+      lock.unlock();
+    }
+    handOff(chain);
+  }
+
+  /** Queues expired items on their workqueues in deadline order. Locking: no lock held. */
+  private void handOff(@Nullable TimerNode chain) {
+    while (chain != null) {
+      TimerNode next = chain.tnext;
+      chain.tnext = null;
+      WorkItem w = (WorkItem) chain;
+      WorkqueueStruct wq = w.timerWq;
+      try {
+        wq.queueOwned(w.timerCpu, w, true);
+      } catch (RejectedExecutionException e) {
+        // destroyed under our feet: destroy cancels armed items first, so this is a race lost
+        RuntimeCore.LOG.log(
+            System.Logger.Level.WARNING, "cmwq: delayed work dropped, workqueue " + wq.name + " is destroyed");
+      }
+      chain = next;
+    }
+  }
+
+  /** Returns: armed timers (for stats and tests). */
+  int armed() {
+    lock.lock();
+    try {
+      return wheel.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stops the thread and cancels every armed item (their PENDING is cleared). */
+  void shutdown() {
+    TimerNode chain;
+    Thread t;
+    lock.lock();
+    try {
+      stopped = true;
+      chain = wheel.removeIf(n -> true);
+      t = thread;
+    } finally {
+      lock.unlock();
+    }
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
+    while (chain != null) {
+      TimerNode next = chain.tnext;
+      ((WorkItem) chain).clearPending();
+      chain = next;
+    }
+  }
+
+  boolean awaitTermination(long deadline) throws InterruptedException {
+    Thread t;
+    lock.lock();
+    try {
+      t = thread;
+    } finally {
+      lock.unlock();
+    }
+    if (t == null) {
+      return true;
+    }
+    long left = deadline - System.nanoTime();
+    if (left > 0) {
+      java.util.concurrent.TimeUnit.NANOSECONDS.timedJoin(t, left);
+    }
+    return !t.isAlive();
+  }
+}

@@ -1,0 +1,276 @@
+package dev.cmwq.internal;
+
+import dev.cmwq.WorkqueueAttrs;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The kernel's {@code worker_pool}: a FIFO worklist shared by every workqueue that feeds it, and
+ * the workers that serve it.
+ *
+ * <p>A bound pool (one normal and one highpri per CPU slot) is concurrency-managed: it keeps
+ * one worker running ({@link #nrRunning}) and wakes another only when the running one sleeps.
+ * An unbound pool is not: its workers never count as running, so every item that becomes active
+ * wakes or creates a worker.
+ */
+final class WorkerPool {
+
+  /** Idle workers beyond two are reaped while they outnumber a quarter of the busy ones. */
+  static final int MAX_IDLE_WORKERS_RATIO = 4;
+
+  final RuntimeCore rt; // I
+  final int id; // I
+  /** I: the CPU slot, or -1 for an unbound pool. */
+  final int cpu;
+  final boolean highpri; // I
+  /** I: the attributes an unbound pool is keyed by; null for a bound pool. */
+  final @Nullable WorkqueueAttrs attrs;
+  final int javaPriority; // I
+
+  final ReentrantLock lock = new ReentrantLock();
+
+  final WorkList worklist = new WorkList(); // L: active items waiting for a worker, FIFO
+  int nrWorkers; // L
+  int nrIdle; // L
+  /** L: workers running an item and not flagged NOT_RUNNING or sleeping (kernel nr_running). */
+  int nrRunning;
+  /** L: most recently idled first (LIFO), linked through Worker.idleNext/idlePrev. */
+  @Nullable Worker idleFirst;
+  @Nullable Worker idleLast; // L
+  final List<Worker> workers = new ArrayList<>(); // L: every attached worker
+  final BitSet workerIds = new BitSet(); // L: the kernel's worker_ida
+  boolean managerActive; // L: one manager at a time creates workers
+  long createRetryAt; // L: after a failed creation, no retry before this (time-source nanos)
+  boolean dying; // L: shut down, or an unbound pool whose last user left
+  int refcnt; // PM: unbound pools: pool workqueues using it
+
+  WorkerPool(RuntimeCore rt, int id, int cpu, boolean highpri, @Nullable WorkqueueAttrs attrs) {
+    this.rt = rt;
+    this.id = id;
+    this.cpu = cpu;
+    this.highpri = highpri;
+    this.attrs = attrs;
+    int nice = attrs != null ? attrs.nice() : highpri ? -20 : 0;
+    this.javaPriority = javaPriorityOf(nice);
+  }
+
+  /** Maps nice -20..19 onto Java priorities 10..1, nice 0 onto NORM_PRIORITY. */
+  static int javaPriorityOf(int nice) {
+    return Math.max(Thread.MIN_PRIORITY, Math.min(Thread.MAX_PRIORITY, Thread.NORM_PRIORITY - nice / 4));
+  }
+
+  boolean isUnbound() {
+    return cpu < 0;
+  }
+
+  // ---- policy predicates (kernel names); Locking: pool lock held ----
+
+  /** Work is waiting and nobody is running it. */
+  boolean needMoreWorker() {
+    return !worklist.isEmpty() && nrRunning == 0;
+  }
+
+  /** An idle worker exists, so one may start processing and still leave a spare. */
+  boolean mayStartWorking() {
+    return nrIdle > 0;
+  }
+
+  /** The worker that just finished should take the next item. */
+  boolean keepWorking() {
+    return !worklist.isEmpty() && nrRunning <= 1;
+  }
+
+  /** Idle workers to spare: more than two, and more than a quarter of the busy ones. */
+  boolean tooManyWorkers() {
+    int nrBusy = nrWorkers - nrIdle;
+    return nrIdle > 2 && (nrIdle - 2) * MAX_IDLE_WORKERS_RATIO >= nrBusy;
+  }
+
+  // ---- waking ----
+
+  /**
+   * Wakes the most recently idled worker if work waits with nobody running (kernel
+   * {@code kick_pool}).
+   *
+   * <p>Locking: pool lock held. Returns: {@link Kick#NEED_WORKER} when work waits, no worker is
+   * idle and no manager is creating one: the caller has been made manager
+   * ({@link #managerActive} set) and must call {@link #createWorkerAsManager()} after dropping
+   * the lock.
+   */
+  Kick kick() {
+    assert lock.isHeldByCurrentThread();
+    if (!needMoreWorker()) {
+      return Kick.NONE;
+    }
+    Worker w = idleFirst;
+    if (w != null) {
+      if (!w.woken) {
+        // volatile write, then unpark: the idle worker re-reads woken after every park return
+        w.woken = true;
+        LockSupport.unpark(w.thread);
+      }
+      return Kick.WOKE;
+    }
+    if (managerActive || rt.now() - createRetryAt < 0) {
+      return Kick.NONE;
+    }
+    managerActive = true;
+    return Kick.NEED_WORKER;
+  }
+
+  enum Kick {
+    NONE,
+    WOKE,
+    NEED_WORKER
+  }
+
+  /**
+   * Creates one worker as this pool's manager, then releases the manager role and kicks again.
+   *
+   * <p>Locking: called without the pool lock, with {@link #managerActive} set by the caller.
+   */
+  void createWorkerAsManager() {
+    boolean ok = createWorker();
+    lock.lock();
+    try {
+      managerActive = false;
+      if (!ok) {
+        createRetryAt = rt.now() + RuntimeCore.CREATE_COOLDOWN_NANOS;
+      }
+      // a new worker starts woken and looks for work itself: nothing more to kick
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Starts one worker thread, idle and woken (kernel {@code create_worker}).
+   *
+   * <p>Locking: called without the pool lock; takes it. Returns: false if the runtime's worker
+   * cap is reached or the thread factory failed (logged).
+   */
+  boolean createWorker() {
+    if (!rt.reserveWorker()) {
+      return false;
+    }
+    int wid;
+    lock.lock();
+    try {
+      wid = workerIds.nextClearBit(0);
+      workerIds.set(wid);
+    } finally {
+      lock.unlock();
+    }
+    Worker w = new Worker(this, wid);
+    Thread t;
+    try {
+      t = rt.newWorkerThread(w, workerName(wid), javaPriority);
+    } catch (RuntimeException | Error e) {
+      abortCreate(wid);
+      RuntimeCore.LOG.log(System.Logger.Level.WARNING, "cmwq: could not create a worker for pool " + id, e);
+      return false;
+    }
+    w.thread = t;
+    lock.lock();
+    try {
+      workers.add(w);
+      nrWorkers++;
+      w.woken = true;
+      w.enterIdle();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      t.start();
+    } catch (RuntimeException | Error e) {
+      lock.lock();
+      try {
+        w.leaveIdle();
+        workers.remove(w);
+        nrWorkers--;
+      } finally {
+        lock.unlock();
+      }
+      abortCreate(wid);
+      RuntimeCore.LOG.log(System.Logger.Level.WARNING, "cmwq: could not start a worker for pool " + id, e);
+      return false;
+    }
+    return true;
+  }
+
+  private void abortCreate(int wid) {
+    lock.lock();
+    try {
+      workerIds.clear(wid);
+    } finally {
+      lock.unlock();
+    }
+    rt.releaseWorker();
+  }
+
+  /** Kernel naming: {@code kworker/0:1}, {@code kworker/0:1H}, {@code kworker/u4:2}. */
+  String workerName(int wid) {
+    String p = rt.threadNamePrefix;
+    if (cpu < 0) {
+      return p + "u" + id + ":" + wid;
+    }
+    return p + cpu + ":" + wid + (highpri ? "H" : "");
+  }
+
+  /**
+   * Moves {@code w} and the barriers linked behind it to the tail of {@code to} (kernel
+   * {@code move_linked_works}). Locking: pool lock held.
+   */
+  void moveLinkedWorks(WorkItem w, WorkList to) {
+    assert lock.isHeldByCurrentThread();
+    for (;;) {
+      WorkItem n = w.next;
+      boolean more = w.linked;
+      WorkList.unlink(w);
+      to.addLast(w);
+      if (!more) {
+        return;
+      }
+      w = n;
+    }
+  }
+
+  /**
+   * Marks the pool dying and wakes every idle worker so that it exits once no work is left.
+   * Locking: takes the pool lock.
+   */
+  void destroy() {
+    lock.lock();
+    try {
+      dying = true;
+      for (Worker w = idleFirst; w != null; w = w.idleNext) {
+        w.woken = true;
+        LockSupport.unpark(w.thread);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Returns: the workers' threads (for shutdown joins and tests). Locking: takes the pool lock. */
+  List<Thread> threads() {
+    lock.lock();
+    try {
+      List<Thread> ts = new ArrayList<>(workers.size());
+      for (Worker w : workers) {
+        ts.add(w.thread);
+      }
+      return ts;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  String describe() {
+    return cpu >= 0 ? "cpus=" + cpu + (highpri ? " highpri" : "") : "unbound " + attrs;
+  }
+}
