@@ -5,6 +5,9 @@
  */
 module dev.cmwq.core {
   requires static org.jspecify;
+  // JDK modules only: thread CPU times for the sampler, JFR events mirroring the tracepoints
+  requires java.management;
+  requires jdk.jfr;
 
   exports dev.cmwq;
 }

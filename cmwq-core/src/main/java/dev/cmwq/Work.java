@@ -69,6 +69,13 @@ public class Work extends WorkItem {
     f.run();
   }
 
+  /** Returns: the class of the function (or of this item when it overrides execute()), for reports. */
+  @Override
+  protected String functionName() {
+    Runnable f = fn;
+    return f != null ? f.getClass().getName() : getClass().getName();
+  }
+
   /** Returns: whether the item is queued or armed and has not started (kernel work_pending). */
   public final boolean isPending() {
     return WorkOps.isPending(this);

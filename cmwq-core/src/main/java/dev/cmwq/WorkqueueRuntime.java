@@ -210,6 +210,17 @@ public final class WorkqueueRuntime implements AutoCloseable {
     return core.workerCount();
   }
 
+  /** Returns: the pool workers by state right now. */
+  public WorkerCounts workers() {
+    int[] c = core.workerStates();
+    return new WorkerCounts(c[0], c[1], c[2]);
+  }
+
+  /** Returns: how many lockups the watchdog has reported (pools stuck past the threshold). */
+  public long watchdogLockups() {
+    return core.lockups();
+  }
+
   /**
    * Returns: a text dump of pools, workers and workqueues in the spirit of the kernel's
    * {@code wq_dump.py} and {@code show_all_workqueues}.

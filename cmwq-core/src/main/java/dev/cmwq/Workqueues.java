@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import org.jspecify.annotations.Nullable;
 
@@ -107,12 +107,11 @@ public final class Workqueues {
               }
             });
     runtime.systemWq().queueWorkOn(cpu, w);
+    WorkOps.awaitDone(result);
     try {
-      return WorkOps.await(result);
-    } catch (CompletionException e) {
+      return result.get();
+    } catch (ExecutionException e) {
       throw rethrow(e.getCause());
-    } catch (RuntimeException | Error e) {
-      throw e;
     }
   }
 

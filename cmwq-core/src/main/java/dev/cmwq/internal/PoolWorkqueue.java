@@ -26,6 +26,7 @@ final class PoolWorkqueue {
   boolean plugged; // L: ordered workqueue: hold activation until the older pool workqueues drain
   boolean retired; // L: replaced by applyAttrs; takes no new items except non-reentrancy redirects
   boolean released; // WQ + L: removed from the workqueue, pool reference dropped
+  boolean maydayQueued; // guarded by the rescuer's monitor: on its mayday list
 
   // wq_monitor counters. L: written under the pool lock, read by stats() under it too.
   long started; // L
@@ -80,6 +81,7 @@ final class PoolWorkqueue {
     w.inactive = false;
     nrInactive--;
     pool.moveLinkedWorks(w, pool.worklist);
+    Events.activate(this, w);
     return true;
   }
 

@@ -49,6 +49,10 @@ public final class RuntimeCore {
   private final Thread.@Nullable UncaughtExceptionHandler failureHandler; // I
   final TimeSource timeSource; // I
   final TimerBase timer; // I
+  final ConcurrencyManager cm; // I
+
+  /** Live runtimes, for the periodic JFR pool statistics event only. */
+  private static final java.util.Set<RuntimeCore> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** I: per-CPU pools, {@code [cpu * 2]} normal and {@code [cpu * 2 + 1]} highpri. */
   private final WorkerPool[] cpuPools;
@@ -56,6 +60,8 @@ public final class RuntimeCore {
   final ReentrantLock poolMutex = new ReentrantLock();
   private final Map<WorkqueueAttrs, WorkerPool> unboundPools = new HashMap<>(); // PM
   private final List<WorkqueueStruct> workqueues = new ArrayList<>(); // PM
+  /** PM: workqueues with a rescuer, kept after destroy until shutdown so termination can join it. */
+  private final List<WorkqueueStruct> rescued = new ArrayList<>();
   private int nextPoolId; // PM
   private boolean freezing; // PM
   private @Nullable CompletableFuture<Void> freezeDone; // PM
@@ -88,11 +94,48 @@ public final class RuntimeCore {
       cpuPools[cpu * 2] = new WorkerPool(this, nextPoolId++, cpu, false, null);
       cpuPools[cpu * 2 + 1] = new WorkerPool(this, nextPoolId++, cpu, true, null);
     }
+    this.poolArray = cpuPools.clone();
     this.timer = new TimerBase(this);
+    this.cm = new ConcurrencyManager(this);
+    LIVE.add(this);
+    Events.init();
   }
 
+  /** The periodic JFR event: one per pool with workers, over every live runtime. */
+  static void emitPoolStatistics() {
+    for (RuntimeCore rt : LIVE) {
+      for (WorkerPool p : rt.pools()) {
+        Events.PoolStatistics e = new Events.PoolStatistics();
+        p.lock.lock();
+        try {
+          if (p.nrWorkers == 0) {
+            continue;
+          }
+          e.pool = p.id + " " + p.describe();
+          e.workers = p.nrWorkers;
+          e.idle = p.nrIdle;
+          e.running = p.nrRunning;
+          e.pending = !p.worklist.isEmpty();
+        } finally {
+          p.lock.unlock();
+        }
+        e.commit();
+      }
+    }
+  }
+
+  /** Returns: the time source's now: the clock of delayed work. */
   long now() {
     return timeSource.nanoTime();
+  }
+
+  /**
+   * Returns: the clock of the runtime's own housekeeping (creation cool-down, mayday, watchdog,
+   * idle timeout, the sampler). Always the system clock: a manual time source drives delayed
+   * work, but workers must still be created and reaped in real time.
+   */
+  static long engineNow() {
+    return System.nanoTime();
   }
 
   public TimeSource timeSource() {
@@ -194,6 +237,7 @@ public final class RuntimeCore {
     if (p == null) {
       p = new WorkerPool(this, nextPoolId++, -1, attrs.nice() < 0, attrs);
       unboundPools.put(attrs, p);
+      republishPools();
     }
     p.refcnt++;
     return p;
@@ -204,6 +248,7 @@ public final class RuntimeCore {
     assert poolMutex.isHeldByCurrentThread();
     if (--p.refcnt == 0) {
       unboundPools.remove(p.attrs);
+      republishPools();
       p.destroy();
     }
   }
@@ -217,6 +262,9 @@ public final class RuntimeCore {
         throw new java.util.concurrent.RejectedExecutionException("the workqueue runtime is shut down");
       }
       workqueues.add(wq);
+      if (wq.memReclaim) {
+        rescued.add(wq);
+      }
       if (freezing && wq.freezable) {
         wq.frozen = true;
       }
@@ -242,6 +290,33 @@ public final class RuntimeCore {
     } finally {
       poolMutex.unlock();
     }
+  }
+
+  private List<WorkqueueStruct> allWorkqueuesEver() {
+    poolMutex.lock();
+    try {
+      return new ArrayList<>(rescued);
+    } finally {
+      poolMutex.unlock();
+    }
+  }
+
+  /** PM write, volatile read: every pool, per-CPU ones first; replaced when unbound pools change. */
+  private volatile WorkerPool[] poolArray;
+
+  /** Returns: every pool, per-CPU ones first, without locking or copying (the sampler's view). */
+  WorkerPool[] poolArray() {
+    return poolArray;
+  }
+
+  /** Locking: PM held. */
+  private void republishPools() {
+    WorkerPool[] a = java.util.Arrays.copyOf(cpuPools, cpuPools.length + unboundPools.size());
+    int i = cpuPools.length;
+    for (WorkerPool p : unboundPools.values()) {
+      a[i++] = p;
+    }
+    poolArray = a;
   }
 
   /** Returns: every pool, per-CPU ones first. */
@@ -354,6 +429,8 @@ public final class RuntimeCore {
     for (WorkerPool p : pools()) {
       p.destroy();
     }
+    cm.shutdown();
+    LIVE.remove(this);
   }
 
   /** Returns: true if every worker thread and the timer thread exited within the timeout. */
@@ -371,11 +448,23 @@ public final class RuntimeCore {
         }
       }
       if (deadline - System.nanoTime() <= 0) {
-        return nrWorkers.get() == 0 && timer.awaitTermination(deadline);
+        return false;
       }
       Thread.onSpinWait();
     }
-    return timer.awaitTermination(deadline);
+    for (WorkqueueStruct wq : allWorkqueuesEver()) {
+      Rescuer r = wq.rescuer;
+      if (r != null) {
+        long left = deadline - System.nanoTime();
+        if (left > 0) {
+          TimeUnit.NANOSECONDS.timedJoin(r.thread, left);
+        }
+        if (r.thread.isAlive()) {
+          return false;
+        }
+      }
+    }
+    return timer.awaitTermination(deadline) && cm.awaitTermination(deadline);
   }
 
   /**
@@ -413,44 +502,40 @@ public final class RuntimeCore {
     return out;
   }
 
-  // ---- dump (kernel show_all_workqueues / wq_dump.py) ----
+  // ---- dump and worker counts ----
 
-  /** Returns: pools with their workers, then workqueues with what they have in flight. */
+  /** Returns: the text of {@link Dump}. */
   public String dump() {
-    StringBuilder sb = new StringBuilder();
-    sb.append("Worker Pools:\n");
-    for (WorkerPool p : pools()) {
+    return Dump.of(this);
+  }
+
+  /**
+   * Returns: {idle, running, blocked, total} over every pool: running = inside an item and
+   * counted by concurrency management (or on an unbound pool), blocked = inside an item but
+   * asleep (declared or detected).
+   */
+  public int[] workerStates() {
+    int[] c = new int[4];
+    for (WorkerPool p : poolArray) {
       p.lock.lock();
       try {
-        if (p.nrWorkers == 0 && p.worklist.isEmpty()) {
-          continue;
-        }
-        sb.append(String.format("  pool %d: %s nice=%d workers=%d idle=%d running=%d%s%n",
-            p.id, p.describe(), p.attrs != null ? p.attrs.nice() : p.highpri ? -20 : 0,
-            p.nrWorkers, p.nrIdle, p.nrRunning, p.worklist.isEmpty() ? "" : " pending work"));
         for (Worker w : p.workers) {
-          String state = (w.flags & Worker.IDLE) != 0 ? "idle" : w.sleeping ? "blocked" : w.currentWork != null ? "running" : "busy";
-          sb.append("    ").append(w).append(' ').append(state);
-          if (w.currentWork != null && w.currentPwq != null) {
-            sb.append(" wq=").append(w.currentPwq.wq.name).append(" work=").append(w.currentWork);
-          }
-          String d = w.desc;
-          if (d != null) {
-            sb.append(" (").append(d).append(')');
-          }
-          sb.append('\n');
+          c[Dump.stateOf(w).ordinal()]++;
+          c[3]++;
         }
       } finally {
         p.lock.unlock();
       }
     }
-    sb.append("Workqueues:\n");
-    for (WorkqueueStruct wq : workqueues()) {
-      long[] s = wq.rawStats();
-      sb.append(String.format("  workqueue %s: %s max_active=%d active=%d inactive=%d started=%d completed=%d%s%n",
-          wq.name, wq.ordered ? "ordered" : wq.unbound ? "unbound" : "percpu", wq.maxActive,
-          s[9], s[8], s[0], s[1], wq.frozen ? " frozen" : ""));
-    }
-    return sb.toString();
+    return c;
+  }
+
+  /** Returns: lockups the watchdog has reported. */
+  public long lockups() {
+    return cm.watchdog.lockups();
+  }
+
+  List<WorkqueueStruct> rescuedWorkqueues() {
+    return allWorkqueuesEver();
   }
 }

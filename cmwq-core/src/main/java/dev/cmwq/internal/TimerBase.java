@@ -62,8 +62,9 @@ final class TimerBase {
   boolean rearmIfArmed(WorkItem w, WorkqueueStruct wq, int cpu, long delayNanos) {
     lock.lock();
     try {
-      if (!TimerWheel.isArmed(w)) {
-        return false;
+      WorkqueueStruct armedFor = w.timerWq;
+      if (!TimerWheel.isArmed(w) || armedFor == null || armedFor.rt != rt) {
+        return false; // not armed, or armed on another runtime's timer: take the slow path
       }
       // T: target fields of an armed item are read by the expiry path under this lock
       w.timerWq = wq;
@@ -178,21 +179,62 @@ final class TimerBase {
     handOff(chain);
   }
 
-  /** Queues expired items on their workqueues in deadline order. Locking: no lock held. */
+  /**
+   * Queues expired items on their workqueues in deadline order. A run of items bound for the same
+   * pool is queued under one acquisition of its lock and kicks the pool once, so a batch wakes at
+   * most one idle worker per pool (an unbound pool's workers then chain the wake-ups as they
+   * start items). Locking: called with no lock held; takes pool locks one at a time.
+   */
   private void handOff(@Nullable TimerNode chain) {
-    while (chain != null) {
-      TimerNode next = chain.tnext;
-      chain.tnext = null;
-      WorkItem w = (WorkItem) chain;
-      WorkqueueStruct wq = w.timerWq;
-      try {
-        wq.queueOwned(w.timerCpu, w, true);
-      } catch (RejectedExecutionException e) {
-        // destroyed under our feet: destroy cancels armed items first, so this is a race lost
-        RuntimeCore.LOG.log(
-            System.Logger.Level.WARNING, "cmwq: delayed work dropped, workqueue " + wq.name + " is destroyed");
+    WorkerPool held = null;
+    boolean activated = false;
+    try {
+      while (chain != null) {
+        TimerNode next = chain.tnext;
+        chain.tnext = null;
+        WorkItem w = (WorkItem) chain;
+        WorkqueueStruct wq = w.timerWq;
+        PoolWorkqueue pwq = wq.pwqForBatch(w.timerCpu, w);
+        if (pwq != null && pwq.pool != held) {
+          releaseBatch(held, activated);
+          held = pwq.pool;
+          activated = false;
+          held.lock.lock();
+        }
+        if (pwq != null && !pwq.retired && !pwq.released) {
+          activated |= WorkqueueStruct.insertWork(pwq, w);
+        } else {
+          releaseBatch(held, activated);
+          held = null;
+          activated = false;
+          queueSlow(wq, w);
+        }
+        chain = next;
       }
-      chain = next;
+    } finally {
+      releaseBatch(held, activated);
+    }
+  }
+
+  /** Ends a batch: kick the pool once, drop its lock. Locking: {@code held}'s lock held, if any. */
+  private static void releaseBatch(@Nullable WorkerPool held, boolean activated) {
+    if (held == null) {
+      return;
+    }
+    WorkerPool.Kick kick = activated ? held.kick() : WorkerPool.Kick.NONE;
+    held.lock.unlock();
+    if (kick == WorkerPool.Kick.NEED_WORKER) {
+      held.createWorkerAsManager();
+    }
+  }
+
+  private static void queueSlow(WorkqueueStruct wq, WorkItem w) {
+    try {
+      wq.queueOwned(w.timerCpu, w, true);
+    } catch (RejectedExecutionException e) {
+      // destroyed under our feet: destroy cancels armed items first, so this is a race lost
+      RuntimeCore.LOG.log(
+          System.Logger.Level.WARNING, "cmwq: delayed work dropped, workqueue " + wq.name + " is destroyed");
     }
   }
 

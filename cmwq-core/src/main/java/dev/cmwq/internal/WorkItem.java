@@ -75,6 +75,11 @@ public abstract class WorkItem extends TimerNode {
   /** Runs the item's function on a worker thread. */
   protected abstract void execute();
 
+  /** Returns: a name for the item's function, for reports and events (kernel %ps of work->func). */
+  protected String functionName() {
+    return getClass().getName();
+  }
+
   /** Returns: whether this is an internal flush barrier rather than a user's item. */
   boolean isBarrier() {
     return false;

@@ -262,10 +262,24 @@ public final class WorkOps {
     }
   }
 
+  /**
+   * Throws IllegalStateException where waiting for {@code w} would wait for the caller: from
+   * inside {@code w}, or from an item of a workqueue that runs one item at a time while
+   * {@code w} is queued behind it there (kernel lockdep's recursion check for max_active 1).
+   */
   private static void checkNotSelf(WorkItem w, String what) {
     Worker self = Worker.current();
-    if (self != null && self.currentWork == w) {
+    if (self == null) {
+      return;
+    }
+    if (self.currentWork == w) {
       throw new IllegalStateException(what + " of a work item from inside itself would wait for itself");
+    }
+    PoolWorkqueue mine = self.currentPwq;
+    PoolWorkqueue target = w.loPwq();
+    if (mine != null && target != null && target.wq == mine.wq && mine.wq.maxActive() == 1) {
+      throw new IllegalStateException(
+          what + " of an item queued behind the caller on workqueue " + mine.wq.name + " (max_active 1) would wait for itself");
     }
   }
 
@@ -344,17 +358,7 @@ public final class WorkOps {
    * caller cannot deadlock).
    */
   public static <T> T await(CompletableFuture<T> f) throws InterruptedException {
-    if (!f.isDone()) {
-      Worker w = Worker.current();
-      if (w != null) {
-        w.sleepBegin();
-        try {
-          ForkJoinPool.managedBlock(blockerFor(f));
-        } finally {
-          w.sleepEnd();
-        }
-      }
-    }
+    awaitDone(f);
     try {
       return f.get();
     } catch (ExecutionException e) {
@@ -366,6 +370,24 @@ public final class WorkOps {
         throw (Error) c;
       }
       throw new IllegalStateException(c);
+    }
+  }
+
+  /** Waits until {@code f} is done, declared to concurrency management on a worker. */
+  public static void awaitDone(CompletableFuture<?> f) throws InterruptedException {
+    if (f.isDone()) {
+      return;
+    }
+    Worker w = Worker.current();
+    if (w == null) {
+      ForkJoinPool.managedBlock(blockerFor(f)); // off a worker: a plain wait
+      return;
+    }
+    w.sleepBegin();
+    try {
+      ForkJoinPool.managedBlock(blockerFor(f));
+    } finally {
+      w.sleepEnd();
     }
   }
 
@@ -421,8 +443,8 @@ public final class WorkOps {
   /** Kernel set_worker_desc: recorded on the calling worker, shown in dumps. */
   public static void setWorkerDesc(String desc) {
     Worker w = Worker.current();
-    if (w != null) {
-      w.desc = desc;
+    if (w != null && w.currentWork != null) {
+      w.setDesc(desc);
     }
   }
 

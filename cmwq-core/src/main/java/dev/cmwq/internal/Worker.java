@@ -20,22 +20,64 @@ final class Worker implements Runnable {
   static final int UNBOUND = 1 << 7;
   static final int NOT_RUNNING = PREP | CPU_INTENSIVE | UNBOUND;
 
-  final WorkerPool pool; // I
+  /** I for pool workers; for a rescuer, L: the pool it is attached to (kernel worker->pool). */
+  WorkerPool pool;
+
   final int id; // I
+  final boolean rescuer; // I
   Thread thread; // I: set before the thread starts
 
   int flags; // L
   /** L: declared blocking in progress (kernel: the task is asleep); depth counts nesting. */
   boolean sleeping;
+
   int sleepDepth; // W+L
+  /** L: the sampler saw it blocked (or in I/O) on two ticks in a row; cleared when seen running. */
+  boolean autoSleep;
+  /** L: bumped each time the worker starts an item; tells the sampler "same item" from "next". */
+  long itemSeq;
+  /**
+   * W, read opaque by the sampler: the worker is inside the item's function (not waiting for its
+   * own pool lock around it, which must never count as the item blocking).
+   */
+  boolean inFunction;
+  /** I: this thread's /proc stat file, where the OS has one (see NativeThreadState). */
+  java.nio.file.@Nullable Path statFile;
+
+  // S: the sampler's view of this worker, touched only by the ConcurrencyManager thread
+  long sSeq = -1;
+  int sAsleepTicks;
+  long sCpu = -1;
+  long sWall;
+  long sItemCpu;
 
   @Nullable WorkItem currentWork; // L: written under the lock, read by the worker's own thread
   @Nullable PoolWorkqueue currentPwq; // L
   int currentColor; // L
   final WorkList scheduled = new WorkList(); // L: items assigned to this worker, run in order
 
-  /** W: set_worker_desc; shown in dumps. */
+  /** W: set_worker_desc while the current item runs; shown in dumps and the thread name. */
   volatile @Nullable String desc;
+  /** W: the description of the last item that set one (the kernel's "-desc"). */
+  volatile @Nullable String lastDesc;
+  private @Nullable String baseName; // W
+
+  /** Kernel set_worker_desc: {@code kworker/0:1+desc} while the item runs. Called by the worker itself. */
+  void setDesc(String d) {
+    if (baseName == null) {
+      baseName = thread.getName();
+    }
+    desc = d;
+    thread.setName(baseName + "+" + d);
+  }
+
+  private void restoreName() {
+    lastDesc = desc;
+    desc = null;
+    if (baseName != null) {
+      thread.setName(baseName);
+    }
+  }
 
   @Nullable Worker idleNext; // L
   @Nullable Worker idlePrev; // L
@@ -44,9 +86,30 @@ final class Worker implements Runnable {
   volatile boolean woken;
 
   Worker(WorkerPool pool, int id) {
+    this(pool, id, false);
+  }
+
+  private static final java.lang.invoke.VarHandle IN_FUNCTION;
+
+  static {
+    try {
+      IN_FUNCTION = java.lang.invoke.MethodHandles.lookup().findVarHandle(Worker.class, "inFunction", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Returns: whether the worker is inside an item's function; a racy hint for the sampler. */
+  boolean loInFunction() {
+    return (boolean) IN_FUNCTION.getOpaque(this);
+  }
+
+  /** A rescuer never counts as running: it is permanently outside concurrency management. */
+  Worker(WorkerPool pool, int id, boolean rescuer) {
     this.pool = pool;
     this.id = id;
-    this.flags = PREP | (pool.isUnbound() ? UNBOUND : 0);
+    this.rescuer = rescuer;
+    this.flags = PREP | (pool.isUnbound() || rescuer ? UNBOUND : 0);
   }
 
   /** Returns: the worker the calling thread is, or null. */
@@ -56,7 +119,25 @@ final class Worker implements Runnable {
 
   /** Returns: whether this worker counts in nrRunning. Locking: pool lock held. */
   private boolean counted() {
-    return (flags & NOT_RUNNING) == 0 && !sleeping;
+    return (flags & NOT_RUNNING) == 0 && !sleeping && !autoSleep;
+  }
+
+  /** The sampler's verdict (kernel wq_worker_sleeping / wq_worker_running). Locking: pool lock held. */
+  void setAutoSleep(boolean asleep) {
+    boolean was = counted();
+    autoSleep = asleep;
+    boolean now = counted();
+    if (was && !now) {
+      pool.nrRunning--;
+    } else if (!was && now) {
+      pool.nrRunning++;
+    }
+  }
+
+  /** Rescuer: attaches to {@code p} (kernel worker_attach_to_pool). Locking: p's lock held. */
+  void attach(WorkerPool p) {
+    assert rescuer && p.lock.isHeldByCurrentThread();
+    pool = p;
   }
 
   /** Locking: pool lock held. */
@@ -81,7 +162,7 @@ final class Worker implements Runnable {
   void enterIdle() {
     flags |= IDLE;
     pool.nrIdle++;
-    lastActive = pool.rt.now();
+    lastActive = RuntimeCore.engineNow();
     idlePrev = null;
     idleNext = pool.idleFirst;
     if (pool.idleFirst != null) {
@@ -117,6 +198,7 @@ final class Worker implements Runnable {
   @Override
   public void run() {
     RuntimeCore.CTX.get().worker = this;
+    statFile = NativeThreadState.statOfCurrentThread();
     WorkerPool pool = this.pool;
     pool.lock.lock();
     try {
@@ -138,10 +220,11 @@ final class Worker implements Runnable {
           continue;
         }
         clrFlags(PREP);
+        pool.rt.cm.noteBusy();
         do {
           WorkItem w = pool.worklist.first();
-          if (assignWork(w)) {
-            processScheduledWorks();
+          if (assign(w)) {
+            processScheduled();
           }
         } while (pool.keepWorking());
         setFlags(PREP);
@@ -182,7 +265,7 @@ final class Worker implements Runnable {
       if (mayReap
           && pool.tooManyWorkers()
           && pool.idleLast == this
-          && pool.rt.now() - lastActive >= timeout) {
+          && RuntimeCore.engineNow() - lastActive >= timeout) {
         leaveIdle();
         return false;
       }
@@ -196,7 +279,7 @@ final class Worker implements Runnable {
    * dropped the lock (the caller must re-check the pool's state).
    */
   private boolean manageWorkers() {
-    if (pool.managerActive || pool.rt.now() - pool.createRetryAt < 0) {
+    if (pool.managerActive || pool.coolingDown()) {
       return false;
     }
     pool.managerActive = true;
@@ -210,7 +293,7 @@ final class Worker implements Runnable {
     }
     if (!ok) {
       // cap reached or the thread factory failed: work on without a spare and retry later
-      pool.createRetryAt = pool.rt.now() + RuntimeCore.CREATE_COOLDOWN_NANOS;
+      pool.startCooldown();
     }
     return true;
   }
@@ -221,7 +304,7 @@ final class Worker implements Runnable {
    *
    * <p>Locking: pool lock held. Returns: true if {@code w} went to this worker's scheduled list.
    */
-  private boolean assignWork(WorkItem w) {
+  boolean assign(WorkItem w) {
     Worker collision = w.runner;
     if (collision != null && collision.pool == pool && collision != this) {
       pool.moveLinkedWorks(w, collision.scheduled);
@@ -231,8 +314,8 @@ final class Worker implements Runnable {
     return true;
   }
 
-  /** Locking: pool lock held. */
-  private void processScheduledWorks() {
+  /** Runs the scheduled list to the end. Locking: pool lock held. */
+  void processScheduled() {
     WorkItem w;
     while ((w = scheduled.first()) != null) {
       processOneWork(w);
@@ -256,6 +339,8 @@ final class Worker implements Runnable {
     currentWork = work;
     currentPwq = pwq;
     currentColor = color;
+    itemSeq++;
+    pool.progressSeq++;
     if (!barrier) {
       work.runner = this;
       work.lastPool = pool;
@@ -276,17 +361,27 @@ final class Worker implements Runnable {
       pool.createWorkerAsManager();
     }
     Throwable failure = null;
+    Events.ExecuteWork event = Events.executeStart();
+    IN_FUNCTION.setOpaque(this, true);
     try {
       work.execute();
     } catch (Throwable t) {
       failure = t;
     }
+    IN_FUNCTION.setOpaque(this, false);
+    Events.executeEnd(event, pwq, work, failure);
     if (failure != null) {
       pool.rt.reportFailure(Thread.currentThread(), wq, failure);
+    }
+    if (desc != null) {
+      restoreName();
     }
     // an item must not leave an interrupt behind for the next one
     Thread.interrupted();
     pool.lock.lock();
+    if (autoSleep) {
+      setAutoSleep(false); // it returned: it is running again
+    }
     clrFlags(CPU_INTENSIVE);
     if (!barrier) {
       pwq.completed++;

@@ -44,8 +44,19 @@ final class WorkerPool {
   final List<Worker> workers = new ArrayList<>(); // L: every attached worker
   final BitSet workerIds = new BitSet(); // L: the kernel's worker_ida
   boolean managerActive; // L: one manager at a time creates workers
-  long createRetryAt; // L: after a failed creation, no retry before this (time-source nanos)
+  /** L: after a failed creation, no retry before this (engine clock), while {@link #cooling}. */
+  long createRetryAt;
+
+  boolean cooling; // L
   boolean dying; // L: shut down, or an unbound pool whose last user left
+  /** L: when the pool first needed a worker it could not create; 0 when not starving. */
+  long starvingSince;
+  long lastMayday; // L: when maydays were last sent, 0 for none yet
+  /** L: bumped each time a worker takes an item; the watchdog's notion of progress. */
+  long progressSeq;
+  long wdSeq; // S: progressSeq at the watchdog's last look
+  long wdSince; // S: since when progressSeq has not moved with work waiting; 0 = not watching
+  long wdStuckNanos; // S: how long it was stuck when last reported
   int refcnt; // PM: unbound pools: pool workqueues using it
 
   WorkerPool(RuntimeCore rt, int id, int cpu, boolean highpri, @Nullable WorkqueueAttrs attrs) {
@@ -84,6 +95,11 @@ final class WorkerPool {
     return !worklist.isEmpty() && nrRunning <= 1;
   }
 
+  /** Work waits with nobody running and no idle worker to wake. */
+  boolean needToCreateWorker() {
+    return needMoreWorker() && !mayStartWorking();
+  }
+
   /** Idle workers to spare: more than two, and more than a quarter of the busy ones. */
   boolean tooManyWorkers() {
     int nrBusy = nrWorkers - nrIdle;
@@ -115,11 +131,56 @@ final class WorkerPool {
       }
       return Kick.WOKE;
     }
-    if (managerActive || rt.now() - createRetryAt < 0) {
+    if (managerActive) {
+      return Kick.NONE;
+    }
+    if (coolingDown()) {
+      markStarving(); // cooling down after a failed creation: the sampler retries and maydays
       return Kick.NONE;
     }
     managerActive = true;
     return Kick.NEED_WORKER;
+  }
+
+  /** A creation failed: no new attempt for CREATE_COOLDOWN. Locking: pool lock held. */
+  void startCooldown() {
+    cooling = true;
+    createRetryAt = RuntimeCore.engineNow() + RuntimeCore.CREATE_COOLDOWN_NANOS;
+  }
+
+  /** Returns: whether a failed creation's cool-down still runs. Locking: pool lock held. */
+  boolean coolingDown() {
+    if (cooling && RuntimeCore.engineNow() - createRetryAt >= 0) {
+      cooling = false;
+    }
+    return cooling;
+  }
+
+  /** Clocks may read 0: the "not set" sentinels of this class never do. */
+  static long nonZero(long t) {
+    return t == 0 ? 1 : t;
+  }
+
+  /** The pool needs a worker it cannot have right now. Locking: pool lock held. */
+  void markStarving() {
+    if (starvingSince == 0) {
+      starvingSince = nonZero(RuntimeCore.engineNow());
+    }
+    rt.cm.noteBusy();
+  }
+
+  /**
+   * Sends a mayday for every pool workqueue with a rescuer that has work on the worklist
+   * (kernel pool_mayday_timeout / send_mayday). Locking: pool lock held.
+   */
+  void sendMaydays() {
+    assert lock.isHeldByCurrentThread();
+    for (WorkItem w = worklist.first(); w != null; w = worklist.nextOf(w)) {
+      PoolWorkqueue pwq = w.pwq;
+      if (pwq != null && pwq.wq.rescuer != null) {
+        pwq.wq.rescuer.sendMayday(pwq);
+      }
+    }
   }
 
   enum Kick {
@@ -138,8 +199,14 @@ final class WorkerPool {
     lock.lock();
     try {
       managerActive = false;
-      if (!ok) {
-        createRetryAt = rt.now() + RuntimeCore.CREATE_COOLDOWN_NANOS;
+      if (ok) {
+        starvingSince = 0;
+        lastMayday = 0;
+      } else {
+        startCooldown();
+        if (needToCreateWorker()) {
+          markStarving();
+        }
       }
       // a new worker starts woken and looks for work itself: nothing more to kick
     } finally {
@@ -271,6 +338,9 @@ final class WorkerPool {
   }
 
   String describe() {
-    return cpu >= 0 ? "cpus=" + cpu + (highpri ? " highpri" : "") : "unbound " + attrs;
+    if (cpu >= 0) {
+      return "cpus=" + cpu + (highpri ? " highpri" : "");
+    }
+    return "unbound cpus=" + (attrs == null || attrs.cpus().isEmpty() ? "all" : new java.util.TreeSet<>(attrs.cpus()).toString());
   }
 }

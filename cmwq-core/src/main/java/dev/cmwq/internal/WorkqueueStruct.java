@@ -45,6 +45,9 @@ public final class WorkqueueStruct {
 
   final ReentrantLock mutex = new ReentrantLock();
 
+  /** I: the rescuer of a memReclaim() workqueue, made with it, outside the worker cap. */
+  final @Nullable Rescuer rescuer;
+
   /** I: bound workqueues: the pool workqueue per CPU slot. */
   private final PoolWorkqueue @Nullable [] cpuPwqs;
   /** WQ write, volatile read: unbound/ordered: the pool workqueue new items go to. */
@@ -83,6 +86,9 @@ public final class WorkqueueStruct {
       boolean ordered,
       int maxActive,
       boolean system) {
+    if (rt.isShutdown()) {
+      throw new RejectedExecutionException("the workqueue runtime is shut down");
+    }
     this.rt = rt;
     this.name = name;
     this.ordered = ordered;
@@ -111,6 +117,7 @@ public final class WorkqueueStruct {
       }
       nrPwqs = pwqs.size();
     }
+    this.rescuer = memReclaim ? new Rescuer(this, pwqs.get(0).pool) : null;
     rt.register(this);
   }
 
@@ -278,7 +285,8 @@ public final class WorkqueueStruct {
       } else {
         pool.lock.lock();
       }
-      WorkerPool.Kick kick;
+      WorkerPool.Kick kick = WorkerPool.Kick.NONE;
+      boolean backlog = false;
       try {
         if (pwq.released) {
           work.clearPending();
@@ -287,12 +295,19 @@ public final class WorkqueueStruct {
         if (pwq.retired && !redirected) {
           continue; // applyAttrs replaced it: pick the new one
         }
-        kick = insertWork(pwq, work);
+        if (insertWork(pwq, work)) {
+          kick = pool.kick();
+          // the first item to wait behind a running worker: the sampler must watch it closely
+          backlog = kick == WorkerPool.Kick.NONE && pool.nrRunning > 0 && pool.worklist.first() == work;
+        }
+        Events.queue(pwq, work, cpu);
       } finally {
         pool.lock.unlock();
       }
       if (kick == WorkerPool.Kick.NEED_WORKER) {
         pool.createWorkerAsManager();
+      } else if (backlog) {
+        rt.cm.noteBacklog();
       }
       return;
     }
@@ -307,11 +322,12 @@ public final class WorkqueueStruct {
 
   /**
    * Appends {@code work} to the pool worklist if an active slot is free and nothing is held back,
-   * else to the inactive list (kernel {@code __queue_work}'s tail).
+   * else to the inactive list (kernel {@code __queue_work}'s tail). The caller kicks the pool.
    *
-   * <p>Locking: pool lock held. Returns: what kicking the pool asks of the caller.
+   * <p>Locking: pool lock held. Returns: true if it went to the pool worklist (active).
    */
-  private static WorkerPool.Kick insertWork(PoolWorkqueue pwq, WorkItem work) {
+  static boolean insertWork(PoolWorkqueue pwq, WorkItem work) {
+    assert pwq.pool.lock.isHeldByCurrentThread();
     int color = pwq.workColor;
     work.color = color;
     work.linked = false;
@@ -321,12 +337,25 @@ public final class WorkqueueStruct {
     if (pwq.inactiveWorks.isEmpty() && pwq.tryIncNrActive()) {
       work.inactive = false;
       pwq.pool.worklist.addLast(work);
-      return pwq.pool.kick();
+      return true;
     }
     work.inactive = true;
     pwq.nrInactive++;
     pwq.inactiveWorks.addLast(work);
-    return WorkerPool.Kick.NONE;
+    return false;
+  }
+
+  /**
+   * The timer's batched hand-off: the pool workqueue an expired item goes to when no
+   * non-reentrancy redirect can apply (it last ran on that same pool, or never), so the timer
+   * may queue a run of items under one pool lock.
+   *
+   * <p>Returns: that pool workqueue, or null when the item needs {@link #queueOwned}.
+   */
+  @Nullable PoolWorkqueue pwqForBatch(int cpu, WorkItem work) {
+    PoolWorkqueue pwq = selectPwq(cpu);
+    WorkerPool last = work.lastPool;
+    return last == null || last == pwq.pool || ordered ? pwq : null;
   }
 
   // ---- activation after max_active, freeze or attrs changes ----
@@ -781,6 +810,9 @@ public final class WorkqueueStruct {
   private final CompletableFuture<Void> destroyed = new CompletableFuture<>();
 
   private void finishDestroy() {
+    if (rescuer != null) {
+      rescuer.stop();
+    }
     rt.poolMutex.lock();
     try {
       mutex.lock();
@@ -816,6 +848,9 @@ public final class WorkqueueStruct {
       flags |= DESTROYING;
     } finally {
       mutex.unlock();
+    }
+    if (rescuer != null) {
+      rescuer.stop();
     }
   }
 
