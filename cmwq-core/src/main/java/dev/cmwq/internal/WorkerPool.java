@@ -190,27 +190,35 @@ final class WorkerPool {
   }
 
   /**
-   * Creates one worker as this pool's manager, then releases the manager role and kicks again.
+   * Creates a worker as this pool's manager, releases the manager role, and kicks again: a kick
+   * that came while the role was held returned NONE and relies on this re-check (kernel
+   * manage_workers re-checks after maybe_create_worker). Creates another worker while the kick
+   * still asks for one; a failed creation leaves the pool to the cool-down and the sampler.
    *
    * <p>Locking: called without the pool lock, with {@link #managerActive} set by the caller.
    */
   void createWorkerAsManager() {
-    boolean ok = createWorker();
-    lock.lock();
-    try {
-      managerActive = false;
-      if (ok) {
-        starvingSince = 0;
-        lastMayday = 0;
-      } else {
-        startCooldown();
-        if (needToCreateWorker()) {
-          markStarving();
+    for (;;) {
+      boolean ok = createWorker();
+      lock.lock();
+      try {
+        managerActive = false;
+        if (ok) {
+          starvingSince = 0;
+          lastMayday = 0;
+        } else {
+          startCooldown();
+          if (needToCreateWorker()) {
+            markStarving();
+          }
+          return;
         }
+        if (kick() != Kick.NEED_WORKER) {
+          return; // woke the new worker (or another), or nothing waits any more
+        }
+      } finally {
+        lock.unlock();
       }
-      // a new worker starts woken and looks for work itself: nothing more to kick
-    } finally {
-      lock.unlock();
     }
   }
 
