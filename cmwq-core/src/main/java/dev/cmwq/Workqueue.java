@@ -175,6 +175,26 @@ public final class Workqueue implements AutoCloseable {
     return wq.isOrdered();
   }
 
+  /** Returns: whether it runs on the high-priority pools. */
+  public boolean isHighpri() {
+    return wq.isHighpri();
+  }
+
+  /** Returns: whether it has a rescuer ({@link Builder#memReclaim()}). */
+  public boolean isMemReclaim() {
+    return wq.isMemReclaim();
+  }
+
+  /** Returns: whether {@link WorkqueueRuntime#freeze()} holds it. */
+  public boolean isFreezable() {
+    return wq.isFreezable();
+  }
+
+  /** Returns: whether its items stay out of concurrency management ({@link Builder#cpuIntensive()}). */
+  public boolean isCpuIntensive() {
+    return wq.isCpuIntensive();
+  }
+
   /** Returns: whether {@link #destroy()} has been called. */
   public boolean isDestroyed() {
     return wq.isDestroyed();

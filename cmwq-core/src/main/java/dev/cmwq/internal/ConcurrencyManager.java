@@ -60,7 +60,8 @@ final class ConcurrencyManager {
   /** Written by the sampler before parking, cleared by whoever wakes it (volatile: see noteBusy). */
   private volatile boolean parked;
 
-  private @Nullable Thread thread; // guarded by this
+  /** Written once under this object's monitor (start), read without it: volatile. */
+  private volatile @Nullable Thread thread;
   private volatile boolean stopped;
   private long period = FAST_PERIOD_NANOS; // S
 
@@ -308,7 +309,9 @@ final class ConcurrencyManager {
     w.sCpu = cpu;
     w.sWall = now;
 
-    boolean asleep = w.sAsleepTicks >= 2; // two sightings in a row, against flapping on short waits
+    // two sightings in a row, against flapping on short waits; unbound pools are not
+    // concurrency-managed, so there only the CPU time is of interest
+    boolean asleep = w.sAsleepTicks >= 2 && !pool.isUnbound();
     boolean hog =
         !asleep && sameItem && rt.cpuIntensiveThresholdNanos > 0 && w.sItemCpu >= rt.cpuIntensiveThresholdNanos;
     boolean accountCpu = cpuDelta > 0;

@@ -224,6 +224,22 @@ public final class WorkqueueStruct {
     return ordered;
   }
 
+  public boolean isHighpri() {
+    return highpri;
+  }
+
+  public boolean isMemReclaim() {
+    return memReclaim;
+  }
+
+  public boolean isFreezable() {
+    return freezable;
+  }
+
+  public boolean isCpuIntensive() {
+    return cpuIntensive;
+  }
+
   /** Throws IllegalArgumentException unless {@code cpu} is a slot of the runtime or CPU_LOCAL. */
   public void checkCpu(int cpu) {
     if (cpu != CPU_LOCAL && (cpu < 0 || cpu >= rt.cpus)) {

@@ -18,11 +18,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <ul>
  *   <li>{@code demo_bound} (per-CPU, concurrency-managed): many short CPU items; one in ten
- *       blocks for 20 ms and says so through {@link Workqueues#blocking}, so the CPU slot's
- *       next item starts meanwhile instead of waiting.
+ *       blocks for 20 ms, half of them saying so through {@link Workqueues#blocking}, half with a
+ *       raw {@code Thread.sleep} the runtime notices by itself; either way the CPU slot's next
+ *       item starts meanwhile instead of waiting.
  *   <li>{@code demo_unbound}: blocking I/O-like items; every active item gets a worker, up to
  *       {@code max_active}.
- *   <li>{@code demo_ordered}: a journal that must apply entries one at a time, in order.
+ *   <li>{@code demo_ordered}: a journal that must apply entries one at a time, in order; it is
+ *       {@code memReclaim()}, so a rescuer would keep it moving if no worker could be had.
  * </ul>
  *
  * Run it with the README's first command; {@code --quick} runs a smaller load (used by the test).
@@ -50,7 +52,7 @@ public final class Demo {
     try (WorkqueueRuntime rt = WorkqueueRuntime.builder().threadNamePrefix("kworker/").build()) {
       Workqueue bound = Workqueue.builder("demo_bound").runtime(rt).build();
       Workqueue unbound = Workqueue.builder("demo_unbound").unbound().maxActive(64).runtime(rt).build();
-      Workqueue ordered = Workqueue.builder("demo_ordered").ordered().runtime(rt).build();
+      Workqueue ordered = Workqueue.builder("demo_ordered").ordered().memReclaim().runtime(rt).build();
       List<Workqueue> wqs = List.of(bound, unbound, ordered);
 
       int total = load.boundItems() + load.unboundItems() + load.orderedItems();
@@ -82,9 +84,9 @@ public final class Demo {
         }));
       }
       for (int i = 0; i < load.boundItems(); i++) {
-        boolean blocks = random.nextInt(10) == 0;
+        int kind = random.nextInt(20); // 0: declared blocking, 1: undeclared, else CPU
         bound.queueWork(Work.of(() -> {
-          if (blocks) {
+          if (kind == 0) {
             try {
               Workqueues.blocking(() -> {
                 sleepQuietly(20);
@@ -93,6 +95,8 @@ public final class Demo {
             } catch (Exception e) {
               throw new IllegalStateException(e);
             }
+          } else if (kind == 1) {
+            sleepQuietly(20);
           } else {
             spin(50_000);
           }
@@ -118,15 +122,20 @@ public final class Demo {
     }
   }
 
+  /** The columns of the kernel's wq_monitor.py; mayday/rescued only for memReclaim workqueues. */
   private static void header(PrintStream out) {
-    out.printf("%-16s %8s %5s %9s %7s %7s %8s%n", "", "total", "infl", "completed", "CMW", "failed", "inactive");
+    out.printf("%-14s %7s %5s %8s %7s %6s %7s %7s %8s%n",
+        "", "total", "infl", "CPUtime", "CPUitsv", "CMW", "mayday", "rescued", "inactive");
   }
 
   private static void rows(PrintStream out, List<Workqueue> wqs) {
     for (Workqueue wq : wqs) {
       WorkqueueStats s = wq.stats();
-      out.printf("%-16s %8d %5d %9d %7d %7d %8d%n", wq.name(), s.started(), s.inFlight(),
-          s.completed(), s.cmWakeups(), s.failed(), s.inactive());
+      boolean reclaim = wq.isMemReclaim();
+      out.printf("%-14s %7d %5d %8.2f %7s %6d %7s %7s %8d%n", wq.name(), s.started(), s.inFlight(),
+          s.cpuTime().toNanos() / 1e9, wq.isUnbound() ? "-" : Long.toString(s.cpuIntensive()),
+          s.cmWakeups(), reclaim ? Long.toString(s.mayday()) : "-", reclaim ? Long.toString(s.rescued()) : "-",
+          s.inactive());
     }
     out.println();
   }
