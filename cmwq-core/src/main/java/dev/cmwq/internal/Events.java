@@ -49,6 +49,14 @@ final class Events {
               recording = any;
             }
           });
+      // recordings already running (-XX:StartFlightRecording) get no state-change callback
+      if (FlightRecorder.isInitialized()) {
+        boolean any = false;
+        for (Recording x : FlightRecorder.getFlightRecorder().getRecordings()) {
+          any |= x.getState() == RecordingState.RUNNING;
+        }
+        recording = any;
+      }
     } catch (RuntimeException | Error e) {
       recording = false; // no JFR in this JVM: the hooks stay off
     }

@@ -174,12 +174,14 @@ public final class WorkOps {
   public static boolean flush(WorkItem w) throws InterruptedException {
     checkNotSelf(w, "flush()");
     WorkqueueStruct twq = w.timerWq;
+    boolean fired = false;
     if (twq != null && twq.rt.timer.cancel(w)) {
       twq.queueOwned(w.timerCpu, w, true);
+      fired = true;
     }
     Barrier b = insertBarrier(w, false);
     if (b == null) {
-      return false;
+      return fired; // we fired it and it already ran: it was pending when we were called
     }
     await(b.done);
     return true;

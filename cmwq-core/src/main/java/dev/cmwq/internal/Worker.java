@@ -158,7 +158,11 @@ final class Worker implements Runnable {
     }
   }
 
-  /** Joins the idle list at its head (LIFO). Locking: pool lock held. */
+  /**
+   * Joins the idle list at its head (LIFO). If the pool now has idle workers to spare, the
+   * oldest idle one is nudged so that it sleeps with the idle timeout (kernel: worker_enter_idle
+   * arms the pool's idle timer when too_many_workers). Locking: pool lock held.
+   */
   void enterIdle() {
     flags |= IDLE;
     pool.nrIdle++;
@@ -171,6 +175,9 @@ final class Worker implements Runnable {
       pool.idleLast = this;
     }
     pool.idleFirst = this;
+    if (pool.tooManyWorkers()) {
+      pool.nudgeOldestIdle();
+    }
   }
 
   /** Leaves the idle list if on it. Locking: pool lock held. */
@@ -203,9 +210,10 @@ final class Worker implements Runnable {
     pool.lock.lock();
     try {
       for (;;) {
-        leaveIdle();
         woken = false;
         if (!pool.needMoreWorker()) {
+          // nothing for us: stay on the idle list (a woken worker that finds the work taken
+          // does not flicker out of the idle count)
           if (pool.dying) {
             return;
           }
@@ -214,6 +222,7 @@ final class Worker implements Runnable {
           }
           continue;
         }
+        leaveIdle();
         // keep a spare idle worker before starting, so a blocking item never leaves the pool
         // without one (kernel may_start_working / manage_workers)
         if (!pool.mayStartWorking() && manageWorkers()) {
@@ -245,16 +254,21 @@ final class Worker implements Runnable {
    * this worker must exit.
    */
   private boolean sleepIdle() {
-    enterIdle();
+    if ((flags & IDLE) == 0) {
+      enterIdle();
+    }
     long timeout = pool.rt.idleTimeoutNanos;
     for (;;) {
-      boolean mayReap = pool.tooManyWorkers();
+      // only the oldest idle worker of a pool with workers to spare waits with a timeout; a
+      // younger one is nudged when it becomes the oldest (see WorkerPool.nudgeOldestIdle)
+      boolean mayReap = pool.idleLast == this && pool.tooManyWorkers();
+      long wait = lastActive + timeout - RuntimeCore.engineNow();
       pool.lock.unlock();
       try {
-        if (mayReap) {
-          LockSupport.parkNanos(this, timeout);
-        } else {
+        if (!mayReap) {
           LockSupport.park(this);
+        } else if (wait > 0) {
+          LockSupport.parkNanos(this, wait);
         }
       } finally {
         pool.lock.lock();
@@ -262,11 +276,14 @@ final class Worker implements Runnable {
       if (woken || (flags & IDLE) == 0 || pool.dying) {
         return true;
       }
-      if (mayReap
+      if (pool.idleLast == this
           && pool.tooManyWorkers()
-          && pool.idleLast == this
           && RuntimeCore.engineNow() - lastActive >= timeout) {
         leaveIdle();
+        // the next oldest may have expired too: let it look (kernel idle_cull_fn loops)
+        if (pool.tooManyWorkers()) {
+          pool.nudgeOldestIdle();
+        }
         return false;
       }
     }

@@ -95,6 +95,17 @@ final class WorkerPool {
     return !worklist.isEmpty() && nrRunning <= 1;
   }
 
+  /**
+   * Wakes the oldest idle worker without giving it work, so that it re-reads whether it may be
+   * reaped and sleeps with the idle timeout. Locking: pool lock held.
+   */
+  void nudgeOldestIdle() {
+    Worker oldest = idleLast;
+    if (oldest != null && !oldest.woken && oldest.thread != null) {
+      LockSupport.unpark(oldest.thread);
+    }
+  }
+
   /** Work waits with nobody running and no idle worker to wake. */
   boolean needToCreateWorker() {
     return needMoreWorker() && !mayStartWorking();
