@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -237,10 +238,27 @@ public final class Workqueue implements AutoCloseable {
     return WorkOps.queueDelayed(wq, WorkqueueStruct.CPU_LOCAL, work, nanos(delay));
   }
 
+  /**
+   * As {@link #queueDelayedWork(DelayedWork, Duration)}, with the delay as an amount of a unit,
+   * so a caller that has one (as the reactive schedulers do) allocates nothing.
+   *
+   * @throws NullPointerException if {@code work} or {@code unit} is null
+   * @throws IllegalArgumentException if {@code delay} is negative
+   */
+  public boolean queueDelayedWork(DelayedWork work, long delay, TimeUnit unit) {
+    return WorkOps.queueDelayed(wq, WorkqueueStruct.CPU_LOCAL, work, nanos(delay, unit));
+  }
+
   /** As {@link #queueDelayedWork}, queued on CPU slot {@code cpu} when it fires. */
   public boolean queueDelayedWorkOn(int cpu, DelayedWork work, Duration delay) {
     checkSlot(cpu);
     return WorkOps.queueDelayed(wq, cpu, work, nanos(delay));
+  }
+
+  /** As {@link #queueDelayedWork(DelayedWork, long, TimeUnit)}, on CPU slot {@code cpu}. */
+  public boolean queueDelayedWorkOn(int cpu, DelayedWork work, long delay, TimeUnit unit) {
+    checkSlot(cpu);
+    return WorkOps.queueDelayed(wq, cpu, work, nanos(delay, unit));
   }
 
   /**
@@ -254,10 +272,30 @@ public final class Workqueue implements AutoCloseable {
     return WorkOps.modDelayed(wq, WorkqueueStruct.CPU_LOCAL, work, nanos(delay));
   }
 
+  /** As {@link #modDelayedWork(DelayedWork, Duration)}, with the delay as an amount of a unit. */
+  public boolean modDelayedWork(DelayedWork work, long delay, TimeUnit unit) {
+    return WorkOps.modDelayed(wq, WorkqueueStruct.CPU_LOCAL, work, nanos(delay, unit));
+  }
+
   /** As {@link #modDelayedWork}, queued on CPU slot {@code cpu} when it fires. */
   public boolean modDelayedWorkOn(int cpu, DelayedWork work, Duration delay) {
     checkSlot(cpu);
     return WorkOps.modDelayed(wq, cpu, work, nanos(delay));
+  }
+
+  /** As {@link #modDelayedWork(DelayedWork, long, TimeUnit)}, on CPU slot {@code cpu}. */
+  public boolean modDelayedWorkOn(int cpu, DelayedWork work, long delay, TimeUnit unit) {
+    checkSlot(cpu);
+    return WorkOps.modDelayed(wq, cpu, work, nanos(delay, unit));
+  }
+
+  private static long nanos(long delay, TimeUnit unit) {
+    Objects.requireNonNull(unit, "unit");
+    if (delay < 0) {
+      throw new IllegalArgumentException("delay must not be negative: " + delay + " " + unit);
+    }
+    // saturates; beyond ~146 years a deadline would wrap the nanosecond clock
+    return Math.min(unit.toNanos(delay), Long.MAX_VALUE / 2);
   }
 
   private void checkSlot(int cpu) {
@@ -373,6 +411,17 @@ public final class Workqueue implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while destroying workqueue " + wq.name, e);
     }
+  }
+
+  /**
+   * As {@link #destroy()}, without blocking; may be called from one of the workqueue's own items
+   * (it then completes after that item returns). Callbacks on the future may run on a worker.
+   *
+   * @return a future completing when the workqueue is destroyed; the same future on every call
+   * @throws IllegalStateException for a system workqueue
+   */
+  public CompletableFuture<Void> destroyAsync() {
+    return wq.destroyAsync();
   }
 
   /** Same as {@link #destroy()}. */

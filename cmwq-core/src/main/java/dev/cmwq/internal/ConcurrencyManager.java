@@ -31,9 +31,11 @@ import org.jspecify.annotations.Nullable;
  * {@code PWQ_STAT_CPU_TIME}), sends maydays for pools that cannot get a worker, retries worker
  * creation after the cool-down, and runs the {@link Watchdog}.
  *
- * <p>Period (after Go's {@code sysmon}): {@link #FAST_PERIOD_NANOS} while work waits behind a
- * running worker, doubling up to {@link #SLOW_PERIOD_NANOS} while nothing changes; parked with no
- * wake-ups at all while no worker runs an item and no pool is starving.
+ * <p>Period (after Go's {@code sysmon}): {@link #FAST_PERIOD_NANOS} after a change; while nothing
+ * changes it doubles, up to {@link #BACKLOG_PERIOD_NANOS} while work waits behind a running
+ * worker (so a worker that then blocks is noticed within about two milliseconds) and up to
+ * {@link #SLOW_PERIOD_NANOS} while items merely run. With nothing running and no pool starving it
+ * lingers one slow period, then parks with no wake-ups at all until a worker starts a batch.
  */
 final class ConcurrencyManager {
 
@@ -166,9 +168,19 @@ final class ConcurrencyManager {
   static final long BACKLOG_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private void loop() {
+    boolean lingered = false;
     while (!stopped) {
       Tick tick = tick();
       if (tick == Tick.IDLE) {
+        if (!lingered) {
+          // linger one slow period before parking for good: under a stream of short items the
+          // workers then need not wake the sampler for every batch (noteBusy is a no-op while
+          // it is not parked), and an idle runtime still sees no periodic wake-ups
+          lingered = true;
+          relaxed = true;
+          LockSupport.parkNanos(this, SLOW_PERIOD_NANOS);
+          continue;
+        }
         parked = true;
         // re-scan after publishing parked, so a worker that became busy meanwhile is seen
         if (tick() == Tick.IDLE && !stopped) {
@@ -177,8 +189,10 @@ final class ConcurrencyManager {
           LockSupport.park(this);
         }
         parked = false;
+        lingered = false;
         continue;
       }
+      lingered = false;
       if (tick == Tick.CHANGED) {
         period = FAST_PERIOD_NANOS;
       } else {

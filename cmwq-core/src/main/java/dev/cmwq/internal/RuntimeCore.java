@@ -67,6 +67,18 @@ public final class RuntimeCore {
   private @Nullable CompletableFuture<Void> freezeDone; // PM
   private volatile boolean shutdown; // PM write, racy read
 
+  /**
+   * Threads of workers that have left their pool but may not have ended yet: a worker leaves
+   * its pool (and {@link #nrWorkers}) just before its thread ends, so termination joins these.
+   */
+  private final java.util.Set<Thread> exiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** A worker's thread is about to end. */
+  void workerExiting(Thread t) {
+    exiting.removeIf(x -> !x.isAlive());
+    exiting.add(t);
+  }
+
   /** A: pool workers alive or being created, against {@link #maxWorkers}. */
   private final AtomicInteger nrWorkers = new AtomicInteger();
 
@@ -451,6 +463,16 @@ public final class RuntimeCore {
         return false;
       }
       Thread.onSpinWait();
+    }
+    for (Thread t : exiting) {
+      long left = deadline - System.nanoTime();
+      if (left > 0) {
+        TimeUnit.NANOSECONDS.timedJoin(t, left);
+      }
+      if (t.isAlive()) {
+        return false;
+      }
+      exiting.remove(t);
     }
     for (WorkqueueStruct wq : allWorkqueuesEver()) {
       Rescuer r = wq.rescuer;

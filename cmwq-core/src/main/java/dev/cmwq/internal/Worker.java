@@ -240,6 +240,7 @@ final class Worker implements Runnable {
       }
     } finally {
       detach();
+      pool.rt.workerExiting(thread);
       pool.lock.unlock();
       pool.rt.releaseWorker();
       RuntimeCore.CTX.get().worker = null;

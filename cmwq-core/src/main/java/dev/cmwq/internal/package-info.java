@@ -24,10 +24,14 @@
  *       class, each access with its happens-before reason next to it.
  *   <li><b>W</b>: written only by the worker's own thread (read elsewhere only as a hint).
  *   <li><b>P</b>: owned by whoever owns the work item's PENDING bit.
+ *   <li><b>S</b>: owned by the runtime's sampler thread ({@link dev.cmwq.internal.ConcurrencyManager});
+ *       nobody else reads or writes it.
+ *   <li><b>MD</b>: the monitor of a {@link dev.cmwq.internal.Rescuer} (the kernel's
+ *       {@code wq_mayday_lock}); nests inside a pool lock.
  * </ul>
  *
- * <p>Lock order: {@code PM → WQ → L → T}. A pool lock is never taken while another pool's lock
- * is held, except where a comment says why the order is fixed. User code never runs with any
+ * <p>Lock order: {@code PM → WQ → L → MD}; {@code T} is only taken with no other lock held. A
+ * pool lock is never taken while another pool's lock is held. User code never runs with any
  * of these locks held, and never on the timer thread.
  *
  * <h2>Access-mode prefixes</h2>
