@@ -176,6 +176,11 @@ public final class Workqueue implements AutoCloseable {
     return wq.isOrdered();
   }
 
+  /** Returns: whether it is one of the runtime's system workqueues (never destroyed). */
+  public boolean isSystem() {
+    return wq.isSystem();
+  }
+
   /** Returns: whether it runs on the high-priority pools. */
   public boolean isHighpri() {
     return wq.isHighpri();

@@ -175,6 +175,23 @@ public final class WorkqueueRuntime implements AutoCloseable {
     return core.checkAtRest();
   }
 
+  /**
+   * Returns: whether no work item is queued, held back or running anywhere in the runtime; armed
+   * timers do not count. Advisory: for tests and virtual-time drivers that wait for quiescence.
+   */
+  public boolean isIdle() {
+    return core.checkWorkAtRest().isEmpty();
+  }
+
+  /**
+   * Returns: the time (on {@link #timeSource()}) at which the timer next has something to do,
+   * never later than the earliest armed deadline; empty when nothing is armed. A virtual-time
+   * driver advances a {@link ManualTimeSource} to it step by step.
+   */
+  public java.util.OptionalLong nextTimerExpiry() {
+    return core.nextTimerExpiry();
+  }
+
   /** Returns: {@code events}, the bound system workqueue (kernel system_wq). */
   public Workqueue systemWq() {
     return systemWq;

@@ -495,6 +495,16 @@ public final class RuntimeCore {
    * For tests (the invariant check after each test) and debugging.
    */
   public List<String> checkAtRest() {
+    List<String> out = checkWorkAtRest();
+    int armed = timer.armed();
+    if (armed != 0) {
+      out.add(armed + " timers armed");
+    }
+    return out;
+  }
+
+  /** Returns: as {@link #checkAtRest()}, without the timers. */
+  public List<String> checkWorkAtRest() {
     List<String> out = new ArrayList<>();
     for (WorkerPool p : pools()) {
       p.lock.lock();
@@ -517,11 +527,12 @@ public final class RuntimeCore {
     for (WorkqueueStruct wq : workqueues()) {
       wq.checkAtRest(out);
     }
-    int armed = timer.armed();
-    if (armed != 0) {
-      out.add(armed + " timers armed");
-    }
     return out;
+  }
+
+  /** Returns: when the timer next has something to do (time-source nanos), or empty if nothing is armed. */
+  public java.util.OptionalLong nextTimerExpiry() {
+    return timer.nextExpiry();
   }
 
   // ---- dump and worker counts ----

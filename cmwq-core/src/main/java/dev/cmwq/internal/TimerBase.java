@@ -238,6 +238,16 @@ final class TimerBase {
     }
   }
 
+  /** Returns: the wheel's next expiry, or empty if nothing is armed. */
+  java.util.OptionalLong nextExpiry() {
+    lock.lock();
+    try {
+      return wheel.size() > 0 ? java.util.OptionalLong.of(wheel.nextExpiry()) : java.util.OptionalLong.empty();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Returns: armed timers (for stats and tests). */
   int armed() {
     lock.lock();

@@ -28,6 +28,8 @@ public final class WorkqueueStruct {
   static final int DRAINING = 1;
   static final int DESTROYING = 1 << 1;
   static final int DESTROYED = 1 << 2;
+  /** The runtime shut down: reject like DESTROYING, but destroy() may still run to the end. */
+  static final int SHUTDOWN = 1 << 3;
 
   final RuntimeCore rt; // I
   public final String name; // I
@@ -220,6 +222,10 @@ public final class WorkqueueStruct {
     return unbound;
   }
 
+  public boolean isSystem() {
+    return system;
+  }
+
   public boolean isOrdered() {
     return ordered;
   }
@@ -250,8 +256,11 @@ public final class WorkqueueStruct {
   /** Throws RejectedExecutionException when the caller may not queue here now. */
   void checkAccepting() {
     int f = flags;
-    if ((f & (DESTROYING | DESTROYED)) != 0 && !isChainedWork() || (f & DESTROYED) != 0) {
+    if ((f & DESTROYED) != 0 || (f & DESTROYING) != 0 && !isChainedWork()) {
       throw new RejectedExecutionException("workqueue " + name + " is destroyed");
+    }
+    if ((f & SHUTDOWN) != 0 && !isChainedWork()) {
+      throw new RejectedExecutionException("the workqueue runtime of " + name + " is shut down");
     }
     if ((f & DRAINING) != 0 && !isChainedWork()) {
       throw new RejectedExecutionException("workqueue " + name + " is draining: only its own items may queue on it");
@@ -861,7 +870,7 @@ public final class WorkqueueStruct {
   void markShutdown() {
     mutex.lock();
     try {
-      flags |= DESTROYING;
+      flags |= SHUTDOWN;
     } finally {
       mutex.unlock();
     }
