@@ -4,9 +4,7 @@ import dev.cmwq.ManualTimeSource;
 import dev.cmwq.TimeSource;
 import dev.cmwq.Work;
 import dev.cmwq.Workqueue;
-import dev.cmwq.WorkqueueRuntime;
 import dev.cmwq.Workqueues;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -16,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.Exceptions;
@@ -87,7 +84,6 @@ final class CmwqScheduler implements WorkqueueScheduler {
   private final boolean owned; // I: dispose destroys wq
   private final boolean shared; // I: dispose and disposeGracefully do nothing
   final boolean interruptOnDispose; // I
-  private final @Nullable LongConsumer armHook; // I: test support, told every timer deadline
 
   volatile int state; // S
 
@@ -104,13 +100,7 @@ final class CmwqScheduler implements WorkqueueScheduler {
   private @Nullable CompletableFuture<Void> drained; // S: non-null while DRAINING
   private boolean terminating; // S
 
-  CmwqScheduler(
-      Workqueue wq,
-      String name,
-      boolean owned,
-      boolean shared,
-      boolean interruptOnDispose,
-      @Nullable LongConsumer armHook) {
+  CmwqScheduler(Workqueue wq, String name, boolean owned, boolean shared, boolean interruptOnDispose) {
     this.wq = Objects.requireNonNull(wq, "wq");
     this.clock = wq.runtime().timeSource();
     this.epochOffsetNanos =
@@ -121,7 +111,6 @@ final class CmwqScheduler implements WorkqueueScheduler {
     this.owned = owned;
     this.shared = shared;
     this.interruptOnDispose = interruptOnDispose;
-    this.armHook = armHook;
   }
 
   // ---- WorkqueueScheduler ----
@@ -166,9 +155,8 @@ final class CmwqScheduler implements WorkqueueScheduler {
     Runnable r = Schedulers.onSchedule(task);
     admitTimed();
     DirectTask t = new DirectTask(this, r, false);
-    armed(clock.nanoTime() + nanos);
     try {
-      wq.queueDelayedWork(t, Duration.ofNanos(nanos));
+      wq.queueDelayedWork(t, nanos, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       t.dispose();
       throw Exceptions.failWithRejected();
@@ -189,9 +177,8 @@ final class CmwqScheduler implements WorkqueueScheduler {
       p.stop(false);
       throw Exceptions.failWithRejected();
     }
-    armed(p.nextStart);
     try {
-      wq.queueDelayedWork(p, Duration.ofNanos(first));
+      wq.queueDelayedWork(p, first, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       p.stop(false);
       throw Exceptions.failWithRejected();
@@ -389,14 +376,6 @@ final class CmwqScheduler implements WorkqueueScheduler {
     return w instanceof SchedulerItem && ((SchedulerItem) w).owner() == this;
   }
 
-  /** Tells the test-support hook about a timer deadline on the runtime's clock. */
-  void armed(long deadline) {
-    LongConsumer h = armHook;
-    if (h != null) {
-      h.accept(deadline);
-    }
-  }
-
   /** Ends a drain or a disposal when nothing is outstanding. Cheap when something is. */
   void tryTerminate() {
     if (state == RUNNING) {
@@ -424,7 +403,7 @@ final class CmwqScheduler implements WorkqueueScheduler {
       drainDone.complete(null);
     }
     if (terminate) {
-      if (owned && !wq.isDestroyed() && !wq.runtime().isShutdown()) {
+      if (owned) {
         destroyThenTerminate();
       } else {
         terminateNow();
@@ -433,33 +412,35 @@ final class CmwqScheduler implements WorkqueueScheduler {
   }
 
   /**
-   * Destroys the owned workqueue off the calling thread (it may be one of the workqueue's own
-   * workers, and dispose() must not block), then terminates. Every item still on the
-   * workqueue is a skipped task by now, so destroy() waits only for those.
+   * Destroys the owned workqueue without blocking (the caller may be one of the workqueue's own
+   * workers, and dispose() must not block), then terminates. Every item still on the workqueue is
+   * a skipped task by now, so the destroy waits only for those; called from one of them, it
+   * completes once that item has returned. If the workqueue is already destroyed, or the runtime
+   * shut down, the destroy completes as soon as what is left has run.
    *
-   * <p>A short-lived daemon thread rather than a work item: a runtime worker blocked in
-   * destroy() keeps the runtime from terminating if it shuts down meanwhile. If the runtime is
-   * already shut down there is nothing to destroy (its shutdown stopped everything): cmwq-core's
-   * destroy() never returns on a shut-down runtime.
+   * <p>Locking: none held. {@link #terminateNow()} may run on the calling thread (nothing left to
+   * wait for) or on the worker that finishes the last item.
    */
   private void destroyThenTerminate() {
-    WorkqueueRuntime rt = wq.runtime();
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                if (!rt.isShutdown()) {
-                  wq.destroy();
-                }
-              } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "cmwq: could not destroy workqueue " + wq.name() + " of " + name, e);
-              } finally {
-                terminateNow();
-              }
-            },
-            "cmwq-reactor-destroy-" + wq.name());
-    t.setDaemon(true);
-    t.start();
+    CompletableFuture<Void> destroyed;
+    try {
+      destroyed = wq.destroyAsync();
+    } catch (RuntimeException e) { // a system workqueue: fromWorkqueue refuses to own one
+      warnNotDestroyed(e);
+      terminateNow();
+      return;
+    }
+    destroyed.whenComplete(
+        (v, e) -> {
+          if (e != null) {
+            warnNotDestroyed(e);
+          }
+          terminateNow();
+        });
+  }
+
+  private void warnNotDestroyed(Throwable e) {
+    LOG.log(System.Logger.Level.WARNING, "cmwq: could not destroy workqueue " + wq.name() + " of " + name, e);
   }
 
   private void terminateNow() {

@@ -3,8 +3,6 @@ package dev.cmwq.reactor;
 import dev.cmwq.Workqueue;
 import dev.cmwq.WorkqueueRuntime;
 import java.util.Objects;
-import java.util.function.LongConsumer;
-import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -45,7 +43,7 @@ public final class CmwqSchedulers {
         shared(WorkqueueRuntime.global().systemUnboundWq(), "CmwqSchedulers.unbound()");
 
     private static WorkqueueScheduler shared(Workqueue wq, String name) {
-      return new CmwqScheduler(wq, name, false, true, true, null);
+      return new CmwqScheduler(wq, name, false, true, true);
     }
   }
 
@@ -72,22 +70,13 @@ public final class CmwqSchedulers {
    * @throws NullPointerException if an argument is null
    */
   public static WorkqueueScheduler fromWorkqueue(Workqueue wq, SchedulerOptions options) {
-    return create(wq, options, null);
-  }
-
-  static CmwqScheduler create(Workqueue wq, SchedulerOptions options, @Nullable LongConsumer armHook) {
     Objects.requireNonNull(wq, "wq");
     Objects.requireNonNull(options, "options");
-    if (options.ownsWorkqueue() && isSystem(wq)) {
+    if (options.ownsWorkqueue() && wq.isSystem()) {
       throw new IllegalArgumentException("a system workqueue cannot be owned (destroyed) by a scheduler: " + wq);
     }
     String name = options.name() != null ? options.name() : "cmwq(" + wq.name() + ")";
-    return new CmwqScheduler(wq, name, options.ownsWorkqueue(), false, options.interruptOnDispose(), armHook);
-  }
-
-  private static boolean isSystem(Workqueue wq) {
-    WorkqueueRuntime rt = wq.runtime();
-    return wq == rt.systemWq() || wq == rt.systemHighpriWq() || wq == rt.systemLongWq() || wq == rt.systemUnboundWq();
+    return new CmwqScheduler(wq, name, options.ownsWorkqueue(), false, options.interruptOnDispose());
   }
 
   /**

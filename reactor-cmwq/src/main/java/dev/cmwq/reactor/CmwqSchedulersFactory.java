@@ -66,7 +66,7 @@ final class CmwqSchedulersFactory implements Schedulers.Factory {
   }
 
   private static Scheduler owned(Workqueue wq) {
-    return new CmwqScheduler(wq, "cmwq(" + wq.name() + ")", true, false, true, null);
+    return new CmwqScheduler(wq, "cmwq(" + wq.name() + ")", true, false, true);
   }
 
   /**

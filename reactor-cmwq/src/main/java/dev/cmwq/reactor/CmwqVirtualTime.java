@@ -5,9 +5,8 @@ import dev.cmwq.Workqueue;
 import dev.cmwq.WorkqueueRuntime;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -39,11 +38,12 @@ import reactor.test.scheduler.VirtualTimeScheduler;
  * <h2>How time moves</h2>
  *
  * {@link #advanceTimeBy(Duration)} (and the virtual-time scheduler's, which StepVerifier calls)
- * moves the clock from deadline to deadline of the timers that this object's schedulers armed,
- * in order, up to the target: at each one the due work items are queued on their workqueues
- * and it waits until the runtime is at rest (nothing queued or running; timers may stay armed)
- * before it goes on. So a chain of delays inside one advance fires as it would in real time,
- * and when the call returns everything that was due has run. The clock starts at 0.
+ * moves the clock from expiry to expiry of the runtime's timer
+ * ({@link WorkqueueRuntime#nextTimerExpiry()}), in order, up to the target: at each one the due
+ * work items are queued on their workqueues and it waits until the runtime is at rest
+ * ({@link WorkqueueRuntime#isIdle()}: nothing queued or running; timers may stay armed) before it
+ * goes on. So a chain of delays inside one advance fires as it would in real time, and when the
+ * call returns everything that was due has run. The clock starts at 0.
  *
  * <p>The {@link VirtualTimeScheduler} itself keeps Reactor's behaviour: inside
  * {@code withVirtualTime}, {@code Schedulers.parallel()} and the other defaults are that
@@ -64,9 +64,6 @@ public final class CmwqVirtualTime implements AutoCloseable {
 
   private final ManualTimeSource clock = new ManualTimeSource(0); // I
   private final WorkqueueRuntime runtime; // I
-  /** Deadlines of the timers armed by this object's schedulers; stale ones are harmless. */
-  private final ConcurrentSkipListSet<Long> deadlines = new ConcurrentSkipListSet<>();
-  private final LongConsumer armHook = deadlines::add; // I
   /** The schedulers made here, disposed by {@link #close()} before the runtime shuts down. */
   private final java.util.Queue<WorkqueueScheduler> made = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -134,7 +131,7 @@ public final class CmwqVirtualTime implements AutoCloseable {
     if (wq.runtime() != runtime) {
       throw new IllegalArgumentException("the workqueue is not on this virtual-time runtime: " + wq);
     }
-    WorkqueueScheduler s = CmwqSchedulers.create(wq, options, armHook);
+    WorkqueueScheduler s = CmwqSchedulers.fromWorkqueue(wq, options);
     made.add(s);
     return s;
   }
@@ -179,15 +176,15 @@ public final class CmwqVirtualTime implements AutoCloseable {
     long target = now + saturatedNanos(by);
     settle(alsoStep);
     for (;;) {
-      Long next = deadlines.isEmpty() ? null : deadlines.first();
-      if (next == null || next > target) {
+      OptionalLong next = runtime.nextTimerExpiry(); // exact at level 0, else where a bucket cascades
+      // as differences from now: a deadline far ahead may have wrapped past Long.MAX_VALUE
+      if (next.isEmpty() || next.getAsLong() - now > target - now) {
         break;
       }
-      deadlines.remove(next);
-      if (next > now) {
-        step(next - now, alsoStep);
-        now = next;
-      }
+      // arming never puts a deadline at or before the clock; if one were, a step of 0 fires it
+      long gap = Math.max(0, next.getAsLong() - now);
+      step(gap, alsoStep);
+      now += gap;
       settle(alsoStep);
     }
     if (target > now) {
@@ -228,15 +225,14 @@ public final class CmwqVirtualTime implements AutoCloseable {
     long deadline = System.nanoTime() + REST_TIMEOUT.toNanos();
     int calm = 0;
     for (int spins = 0; ; spins++) {
-      List<String> busy = busy();
-      if (busy.isEmpty()) {
+      if (runtime.isIdle()) {
         if (++calm >= 2) {
           return;
         }
       } else {
         calm = 0;
         if (System.nanoTime() - deadline > 0) {
-          throw new IllegalStateException("the virtual-time runtime did not come to rest: " + busy);
+          throw new IllegalStateException("the virtual-time runtime did not come to rest: " + runtime.checkAtRest());
         }
       }
       if (spins < 100) {
@@ -245,12 +241,6 @@ public final class CmwqVirtualTime implements AutoCloseable {
         LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(20));
       }
     }
-  }
-
-  private List<String> busy() {
-    List<String> out = runtime.checkAtRest();
-    out.removeIf(s -> s.endsWith(" timers armed"));
-    return out;
   }
 
   private static long saturatedNanos(Duration d) {

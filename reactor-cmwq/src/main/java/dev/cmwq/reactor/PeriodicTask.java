@@ -9,8 +9,8 @@ import static dev.cmwq.reactor.TaskState.RUNNING;
 import dev.cmwq.DelayedWork;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
@@ -86,9 +86,8 @@ final class PeriodicTask extends DelayedWork implements Disposable, SchedulerIte
     long next = nextStart + period;
     nextStart = next;
     long delay = next - owner.clock.nanoTime(); // wrap-safe difference
-    owner.armed(next);
     try {
-      owner.wq.queueDelayedWork(this, Duration.ofNanos(Math.max(0, delay)));
+      owner.wq.queueDelayedWork(this, Math.max(0, delay), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) { // workqueue destroyed or runtime shut down
       stop(false);
       return;

@@ -117,9 +117,8 @@ final class StrandWorker extends Work implements Scheduler.Worker, Scannable, Sc
       t.dispose();
       throw Exceptions.failWithRejected();
     }
-    owner.armed(t.nextStart);
     try {
-      owner.wq.queueDelayedWork(t, java.time.Duration.ofNanos(delay));
+      owner.wq.queueDelayedWork(t, delay, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       t.dispose();
       throw Exceptions.failWithRejected();

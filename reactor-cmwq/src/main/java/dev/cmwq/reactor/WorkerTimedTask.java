@@ -10,8 +10,8 @@ import static dev.cmwq.reactor.TaskState.RUNNING;
 import dev.cmwq.DelayedWork;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
@@ -121,9 +121,8 @@ final class WorkerTimedTask extends DelayedWork implements StrandTask, Disposabl
     long next = nextStart + period;
     nextStart = next;
     long delay = next - worker.owner.clock.nanoTime();
-    worker.owner.armed(next);
     try {
-      worker.owner.wq.queueDelayedWork(this, Duration.ofNanos(Math.max(0, delay)));
+      worker.owner.wq.queueDelayedWork(this, Math.max(0, delay), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       cancelArmed();
       return;

@@ -60,7 +60,8 @@ import reactor.core.scheduler.Scheduler;
  *   <li>{@link #disposeGracefully()}: on subscription, rejects new tasks from outside (tasks of
  *       this scheduler may still schedule follow-ups), cancels delayed and periodic tasks that
  *       have not started, lets queued and running tasks finish, then destroys an owned
- *       workqueue and completes. Shareable and retryable: every subscription waits for the one
+ *       workqueue and completes (on the thread that ended the termination: the subscriber's, or
+ *       a worker of the runtime). Shareable and retryable: every subscription waits for the one
  *       termination; a {@code timeout} on it does not cancel it; {@link #dispose()} afterwards
  *       forces it.
  *   <li>Shared schedulers ({@link CmwqSchedulers#bound()}, {@link CmwqSchedulers#highpri()},

@@ -7,7 +7,6 @@ import dev.cmwq.Workqueue;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.disposables.Disposable;
 import io.reactivex.rxjava3.plugins.RxJavaPlugins;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  * {@link #queue} or {@link #arm}, so a {@link VirtualTimeProbe} sees all of it.
  */
 final class CmwqScheduler extends WorkqueueScheduler {
+
+  private static final System.Logger LOG = System.getLogger(CmwqScheduler.class.getName());
 
   /**
    * What {@link CmwqTestScheduler} needs to know to drive virtual time: every queueing of an item
@@ -156,8 +157,8 @@ final class CmwqScheduler extends WorkqueueScheduler {
    * Arms {@code work} to be queued after {@code delayNanos} (never early), or queues it now if the
    * delay is not positive.
    *
-   * @return as {@link Workqueue#queueDelayedWork}
-   * @throws RejectedExecutionException as {@link Workqueue#queueDelayedWork}
+   * @return as {@link Workqueue#queueDelayedWork(DelayedWork, long, TimeUnit)}
+   * @throws RejectedExecutionException as {@link Workqueue#queueDelayedWork(DelayedWork, long, TimeUnit)}
    */
   boolean arm(DelayedWork work, long delayNanos) {
     if (delayNanos <= 0) {
@@ -167,7 +168,7 @@ final class CmwqScheduler extends WorkqueueScheduler {
     if (p != null) {
       p.armed(clock.nanoTime() + delayNanos);
     }
-    return wq.queueDelayedWork(work, Duration.ofNanos(delayNanos));
+    return wq.queueDelayedWork(work, delayNanos, TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -187,27 +188,24 @@ final class CmwqScheduler extends WorkqueueScheduler {
     }
     shutdown = true;
     if (ownsWorkqueue) {
-      destroyInBackground();
+      destroyOwned();
     }
   }
 
   /**
-   * Destroys the owned workqueue from a work item on the runtime's unbound system workqueue:
-   * destroy waits for the running items, which shutdown() must not do, and would throw if called
-   * from one of them.
+   * Starts destroying the owned workqueue and returns: {@link Workqueue#destroyAsync()} rejects
+   * new items at once and finishes once the running ones have returned, without blocking
+   * shutdown(), which may be called from one of them. After the runtime has shut down it
+   * completes too. A destroy that fails (its drain failed) is logged; there is no caller to tell.
    */
-  private void destroyInBackground() {
-    Work destroyer = Work.of(wq::destroy);
-    try {
-      wq.runtime().systemUnboundWq().queueWork(destroyer);
-    } catch (RejectedExecutionException e) {
-      // the runtime is shut down: it stops the workqueue's items itself; destroy to release it
-      try {
-        wq.destroy();
-      } catch (RuntimeException ignored) {
-        // called from one of its own items: the runtime's shutdown finishes the job
-      }
-    }
+  private void destroyOwned() {
+    wq.destroyAsync() // never a system workqueue: newOrdered made it
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                LOG.log(System.Logger.Level.WARNING, "cmwq: could not destroy workqueue " + wq.name(), e);
+              }
+            });
   }
 
   @Override

@@ -62,8 +62,8 @@ class InstallTest extends RuntimeTestBase {
     assertThat(Schedulers.newThread()).isSameAs(rxNewThread);
     assertThat(threadOf(Schedulers.computation())).doesNotStartWith(prefix());
     assertThat(computation.scheduleDirect(() -> {}).isDisposed()).as("reset shuts down what install handed out").isTrue();
-    assertThat(single.workqueue().runtime().systemUnboundWq().flushAsync()).succeedsWithin(10, SECONDS);
-    assertThat(single.workqueue().isDestroyed()).isTrue();
+    assertThat(single.workqueue().isDestroyed()).as("reset has started destroying single's workqueue").isTrue();
+    assertThat(single.workqueue().destroyAsync()).succeedsWithin(10, SECONDS); // the same future
   }
 
   @Test

@@ -785,12 +785,14 @@ class SchedulerContractTest extends RuntimeTestBase {
     assertThat(results).allMatch(Disposable::isDisposed);
     assertThat(before.isDisposed()).isTrue();
     assertThat(after.isDisposed()).isTrue();
-    // what was pending when it shut down does not run (the workqueue may be gone: wait on the runtime)
+    // what was pending when it shut down does not run: let its delays pass (a marker on the same
+    // timer), then wait for what was queued (a flush; an owned workqueue is being destroyed)
     CountDownLatch marker = new CountDownLatch(1);
     CmwqSchedulers.unbound(s.workqueue().runtime()).scheduleDirect(marker::countDown, 20, MILLISECONDS);
     await(marker);
-    assertThat(s.workqueue().runtime().systemUnboundWq().flushAsync()).succeedsWithin(10, SECONDS);
-    if (!s.workqueue().isDestroyed()) {
+    if (s.workqueue().isDestroyed()) { // destroyAsync() returns the destroy shutdown started
+      assertThat(s.workqueue().destroyAsync()).succeedsWithin(10, SECONDS);
+    } else {
       assertThat(s.workqueue().flushAsync()).succeedsWithin(10, SECONDS);
     }
     assertThat(ran.get()).isZero();
@@ -825,8 +827,8 @@ class SchedulerContractTest extends RuntimeTestBase {
     WorkqueueScheduler owned = make(v);
     Workqueue wq = owned.workqueue();
     owned.shutdown();
-    assertThat(wq.runtime().systemUnboundWq().flushAsync()).succeedsWithin(10, SECONDS); // the background destroy
-    assertThat(wq.isDestroyed()).isTrue();
+    assertThat(wq.isDestroyed()).as("shutdown has started the destroy").isTrue();
+    assertThat(wq.destroyAsync()).as("the destroy shutdown started").succeedsWithin(10, SECONDS);
 
     Workqueue mine = Workqueue.builder("mine").runtime(wq.runtime()).build();
     WorkqueueScheduler borrowed = CmwqSchedulers.fromWorkqueue(mine);
