@@ -143,9 +143,9 @@ final class ConcurrencyManager {
   }
 
   /**
-   * Work was queued behind a running worker: if the sampler has backed off (or parked), bring it
-   * back to the fast period so a worker that blocks is noticed within a couple of milliseconds.
-   * Cheap on the queueing path: one volatile read while it is already fast.
+   * Work was queued behind a running worker: if the sampler has backed off past the backlog
+   * period (or parked), bring it back so a worker that blocks is noticed within a couple of
+   * milliseconds. Cheap on the queueing path: one volatile read while it ticks fast enough.
    */
   void noteBacklog() {
     if (relaxed) {
@@ -159,7 +159,7 @@ final class ConcurrencyManager {
     }
   }
 
-  /** The sampler runs slower than the fast period (volatile: read on the queueing path). */
+  /** The sampler runs slower than the backlog period (volatile: read on the queueing path). */
   private volatile boolean relaxed;
 
   // ---- the loop ----
@@ -198,7 +198,9 @@ final class ConcurrencyManager {
       } else {
         period = Math.min(period * 2, tick == Tick.BACKLOG ? BACKLOG_PERIOD_NANOS : SLOW_PERIOD_NANOS);
       }
-      relaxed = period > FAST_PERIOD_NANOS;
+      // only a period longer than the backlog one needs hurrying: waking the sampler costs the
+      // queueing thread an unpark, too much to pay on every item of a flood
+      relaxed = period > BACKLOG_PERIOD_NANOS;
       LockSupport.parkNanos(this, period);
     }
   }
