@@ -232,6 +232,7 @@ final class ConcurrencyManager {
     boolean busy = false;
     boolean backlog = false;
     boolean changed = false;
+    boolean suspect = false;
     for (WorkerPool pool : rt.poolArray()) {
       int n = 0;
       pool.lock.lock();
@@ -273,6 +274,8 @@ final class ConcurrencyManager {
       for (int i = 0; i < n; i++) {
         Sample s = samples.get(i);
         changed |= judge(pool, s, now);
+        // seen waiting once: look again soon, the second sighting decides (not a change yet)
+        suspect |= s.w.sAsleepTicks == 1 && !pool.isUnbound();
         s.w = null;
       }
     }
@@ -283,7 +286,7 @@ final class ConcurrencyManager {
     if (!busy) {
       return Tick.IDLE;
     }
-    if (changed) {
+    if (changed || suspect) {
       return Tick.CHANGED;
     }
     return backlog ? Tick.BACKLOG : Tick.QUIET;
