@@ -221,8 +221,12 @@ final class TimerBase {
     if (held == null) {
       return;
     }
-    WorkerPool.Kick kick = activated ? held.kick() : WorkerPool.Kick.NONE;
+    WorkerPool.Kick kick = activated ? held.kickDeferred() : WorkerPool.Kick.NONE;
+    Thread wake = held.takeToWake();
     held.lock.unlock();
+    if (wake != null) {
+      LockSupport.unpark(wake); // after unlocking: see WorkerPool.kickDeferred
+    }
     if (kick == WorkerPool.Kick.NEED_WORKER) {
       held.createWorkerAsManager();
     }

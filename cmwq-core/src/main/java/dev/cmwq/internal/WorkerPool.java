@@ -129,6 +129,30 @@ final class WorkerPool {
    * the lock.
    */
   Kick kick() {
+    return kick(false);
+  }
+
+  /**
+   * As {@link #kick()}, but a worker to wake is only marked woken and left in {@link #toWake};
+   * the caller takes it with {@link #takeToWake()} before dropping the lock and unparks it after.
+   * Waking a worker while holding the lock it is about to take makes it run into that lock and
+   * sleep a second time; on the queueing path that doubled the hand-off latency.
+   */
+  Kick kickDeferred() {
+    return kick(true);
+  }
+
+  /** L: a worker marked woken by {@link #kickDeferred()} whose thread still needs its unpark. */
+  private @Nullable Thread toWake;
+
+  /** Returns: the thread a deferred kick left to unpark, and forgets it. Locking: pool lock held. */
+  @Nullable Thread takeToWake() {
+    Thread t = toWake;
+    toWake = null;
+    return t;
+  }
+
+  private Kick kick(boolean defer) {
     assert lock.isHeldByCurrentThread();
     if (!needMoreWorker()) {
       return Kick.NONE;
@@ -136,9 +160,14 @@ final class WorkerPool {
     Worker w = idleFirst;
     if (w != null) {
       if (!w.woken) {
-        // volatile write, then unpark: the idle worker re-reads woken after every park return
+        // volatile write, then unpark: the idle worker re-reads woken after every park return.
+        // Another kick meanwhile sees woken and relies on this unpark, which always follows.
         w.woken = true;
-        LockSupport.unpark(w.thread);
+        if (defer) {
+          toWake = w.thread;
+        } else {
+          LockSupport.unpark(w.thread);
+        }
       }
       return Kick.WOKE;
     }

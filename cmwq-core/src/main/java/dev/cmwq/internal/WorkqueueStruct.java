@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -312,6 +313,7 @@ public final class WorkqueueStruct {
       }
       WorkerPool.Kick kick = WorkerPool.Kick.NONE;
       boolean backlog = false;
+      Thread wake = null;
       try {
         if (pwq.released) {
           work.clearPending();
@@ -321,13 +323,17 @@ public final class WorkqueueStruct {
           continue; // applyAttrs replaced it: pick the new one
         }
         if (insertWork(pwq, work)) {
-          kick = pool.kick();
+          kick = pool.kickDeferred();
+          wake = pool.takeToWake();
           // the first item to wait behind a running worker: the sampler must watch it closely
           backlog = kick == WorkerPool.Kick.NONE && pool.nrRunning > 0 && pool.worklist.first() == work;
         }
         Events.queue(pwq, work, cpu);
       } finally {
         pool.lock.unlock();
+      }
+      if (wake != null) {
+        LockSupport.unpark(wake); // after unlocking: see WorkerPool.kickDeferred
       }
       if (kick == WorkerPool.Kick.NEED_WORKER) {
         pool.createWorkerAsManager();
