@@ -49,6 +49,7 @@ public final class Workqueue implements AutoCloseable {
   private Workqueue(WorkqueueStruct wq, WorkqueueRuntime runtime) {
     this.wq = wq;
     this.runtime = runtime;
+    wq.facade = this;
   }
 
   static Workqueue system(WorkqueueRuntime rt, String name, boolean unbound, boolean highpri, int maxActive) {
@@ -144,10 +145,13 @@ public final class Workqueue implements AutoCloseable {
     public Workqueue build() {
       WorkqueueRuntime rt = runtime != null ? runtime : WorkqueueRuntime.global();
       int max = ordered ? 1 : WorkqueueStruct.clampMaxActive(maxActive, name);
-      return new Workqueue(
-          new WorkqueueStruct(
-              rt.core(), name, unbound, highpri, cpuIntensive, memReclaim, freezable, ordered, max, false),
-          rt);
+      Workqueue wq =
+          new Workqueue(
+              new WorkqueueStruct(
+                  rt.core(), name, unbound, highpri, cpuIntensive, memReclaim, freezable, ordered, max, false),
+              rt);
+      rt.workqueueCreated(wq);
+      return wq;
     }
   }
 

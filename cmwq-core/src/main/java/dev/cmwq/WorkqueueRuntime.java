@@ -227,6 +227,48 @@ public final class WorkqueueRuntime implements AutoCloseable {
     return core.workerCount();
   }
 
+  /**
+   * Returns: the workqueues of this runtime that are not destroyed, system ones first, in
+   * creation order. A snapshot.
+   */
+  public java.util.List<Workqueue> workqueues() {
+    java.util.List<Workqueue> out = new java.util.ArrayList<>();
+    for (dev.cmwq.internal.WorkqueueStruct s : core.workqueues()) {
+      Object f = s.facade;
+      if (f instanceof Workqueue && !s.isDestroyed()) {
+        out.add((Workqueue) f);
+      }
+    }
+    return out;
+  }
+
+  private final java.util.concurrent.CopyOnWriteArrayList<java.util.function.Consumer<Workqueue>> createdListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * Calls {@code listener} with every workqueue built on this runtime from now on, on the thread
+   * that builds it, right after it is built (for example to add its meters). A listener that
+   * throws does not stop the build; the failure is logged.
+   */
+  public void addWorkqueueListener(java.util.function.Consumer<Workqueue> listener) {
+    createdListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Removes a listener added with {@link #addWorkqueueListener}. Returns: true if it was there. */
+  public boolean removeWorkqueueListener(java.util.function.Consumer<Workqueue> listener) {
+    return createdListeners.remove(listener);
+  }
+
+  void workqueueCreated(Workqueue wq) {
+    for (java.util.function.Consumer<Workqueue> l : createdListeners) {
+      try {
+        l.accept(wq);
+      } catch (RuntimeException e) {
+        System.getLogger("dev.cmwq").log(System.Logger.Level.WARNING, "cmwq: a workqueue listener threw", e);
+      }
+    }
+  }
+
   /** Returns: the pool workers by state right now. */
   public WorkerCounts workers() {
     int[] c = core.workerStates();

@@ -48,6 +48,9 @@ public final class WorkqueueStruct {
 
   final ReentrantLock mutex = new ReentrantLock();
 
+  /** I (set once, right after construction): the public dev.cmwq.Workqueue of this struct. */
+  public volatile @Nullable Object facade;
+
   /** I: the rescuer of a memReclaim() workqueue, made with it, outside the worker cap. */
   final @Nullable Rescuer rescuer;
 

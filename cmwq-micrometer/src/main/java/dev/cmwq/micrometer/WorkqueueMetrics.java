@@ -59,9 +59,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Workqueues created and destroyed later</h2>
  *
- * The core has no listener for workqueues, so they are registered explicitly: the runtime's four
- * system workqueues when the binder is built, others through {@link #monitor(Workqueue)}.
- * Removal is automatic: every meter read checks its workqueue, and a read that finds it
+ * By default the binder follows the runtime: it monitors every workqueue the runtime has when
+ * the binder is built and, through {@link WorkqueueRuntime#addWorkqueueListener}, every one built
+ * afterwards ({@link Builder#followNewWorkqueues(boolean) followNewWorkqueues(false)} limits it
+ * to the system workqueues and what {@link #monitor(Workqueue)} is given). Removal is automatic: every meter read checks its workqueue, and a read that finds it
  * destroyed returns the final counts and removes all of that workqueue's meters from every
  * registry; every read of a runtime meter does the same for all monitored workqueues, so a
  * destroyed workqueue's meters are gone after the next scrape or publish. {@link #remove} removes
@@ -113,7 +114,20 @@ public final class WorkqueueMetrics implements MeterBinder, AutoCloseable {
       monitor(runtime.systemLongWq());
       monitor(runtime.systemUnboundWq());
     }
+    this.follower = b.followNew ? this::monitor : null;
+    if (follower != null) {
+      // listen first, then look: a workqueue built in between is monitored twice, harmlessly
+      runtime.addWorkqueueListener(follower);
+      for (Workqueue wq : runtime.workqueues()) {
+        if (!wq.isSystem()) {
+          monitor(wq);
+        }
+      }
+    }
   }
+
+  /** I: monitors each workqueue the runtime builds; null when not following. */
+  private final java.util.function.@Nullable Consumer<Workqueue> follower;
 
   /** Returns: a builder of a binder for {@code runtime}. */
   public static Builder builder(WorkqueueRuntime runtime) {
@@ -127,6 +141,7 @@ public final class WorkqueueMetrics implements MeterBinder, AutoCloseable {
     private String runtimeName = DEFAULT_RUNTIME_NAME;
     private boolean executorMeters = true;
     private boolean systemWorkqueues = true;
+    private boolean followNew = true;
 
     private Builder(WorkqueueRuntime runtime) {
       this.runtime = runtime;
@@ -162,6 +177,16 @@ public final class WorkqueueMetrics implements MeterBinder, AutoCloseable {
      */
     public Builder systemWorkqueues(boolean on) {
       this.systemWorkqueues = on;
+      return this;
+    }
+
+    /**
+     * Whether to monitor every workqueue the runtime has and builds from now on (through
+     * {@link WorkqueueRuntime#addWorkqueueListener}); default true. With false, only what
+     * {@link WorkqueueMetrics#monitor} is given (and the system workqueues) is measured.
+     */
+    public Builder followNewWorkqueues(boolean on) {
+      this.followNew = on;
       return this;
     }
 
@@ -259,6 +284,9 @@ public final class WorkqueueMetrics implements MeterBinder, AutoCloseable {
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    if (follower != null) {
+      runtime.removeWorkqueueListener(follower);
     }
     runtimeMeters.remove();
     for (WorkqueueMeters m : workqueues) {

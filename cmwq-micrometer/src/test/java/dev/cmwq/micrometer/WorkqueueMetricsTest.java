@@ -438,6 +438,32 @@ class WorkqueueMetricsTest {
   }
 
   @Test
+  void workqueuesBuiltBeforeAndAfterTheBinderAreFollowedWithoutMonitor() throws Exception {
+    WorkqueueRuntime rt = runtime(2);
+    Workqueue early = Workqueue.builder("mt-early").runtime(rt).build();
+    WorkqueueMetrics metrics = new WorkqueueMetrics(rt);
+    metrics.bindTo(registry);
+    Workqueue late = Workqueue.builder("mt-follow").unbound().runtime(rt).build();
+    late.queueWork(Work.of(() -> {}));
+    late.flush();
+
+    assertThat(metrics.monitored()).contains(early, late);
+    assertThat(registry.get("workqueue.work.completed").tag("name", "mt-follow").functionCounter().count())
+        .isEqualTo(1.0);
+    assertThat(registry.find("workqueue.work.started").tag("name", "mt-early").functionCounter()).isNotNull();
+
+    late.destroy();
+    registry.get("workqueue.workers").tag("state", "idle").gauge().value(); // a runtime read prunes
+    assertThat(registry.find("workqueue.work.started").tag("name", "mt-follow").functionCounter()).isNull();
+
+    WorkqueueMetrics explicit = WorkqueueMetrics.builder(rt).followNewWorkqueues(false).systemWorkqueues(false).build();
+    Workqueue unfollowed = Workqueue.builder("mt-unfollowed").runtime(rt).build();
+    assertThat(explicit.monitored()).doesNotContain(early, unfollowed);
+    explicit.close();
+    metrics.close();
+  }
+
+  @Test
   void aDestroyedWorkqueuesMetersGoAfterTheNextRead() throws Exception {
     WorkqueueRuntime rt = runtime(2);
     WorkqueueMetrics metrics = new WorkqueueMetrics(rt);
