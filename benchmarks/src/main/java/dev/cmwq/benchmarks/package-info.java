@@ -1,0 +1,17 @@
+/**
+ * Side-by-side measurements of cmwq against its peers (DESIGN §9), reported as ratios in the
+ * module's README.
+ *
+ * <ul>
+ *   <li>{@link dev.cmwq.benchmarks.TimerBenchmark} (JMH): arm + cancel and re-arm of delayed
+ *       work with many other timers pending, against {@code ScheduledThreadPoolExecutor} and
+ *       Netty's {@code HashedWheelTimer}.
+ *   <li>{@link dev.cmwq.benchmarks.TinyTaskBenchmark} (JMH): throughput of no-op tasks from one
+ *       producer, against {@code ForkJoinPool} and a fixed {@code ThreadPoolExecutor}.
+ *   <li>{@link dev.cmwq.benchmarks.TimerLateness} (main): how late timers fire, in percentiles.
+ *   <li>{@link dev.cmwq.benchmarks.TimerFootprint} (main): heap bytes per pending timer.
+ * </ul>
+ *
+ * <p>Nothing here is a test: the test suites assert behaviour, this module measures.
+ */
+package dev.cmwq.benchmarks;
