@@ -233,7 +233,9 @@ final class WorkerPool {
    * Creates a worker as this pool's manager, releases the manager role, and kicks again: a kick
    * that came while the role was held returned NONE and relies on this re-check (kernel
    * manage_workers re-checks after maybe_create_worker). Creates another worker while the kick
-   * still asks for one; a failed creation leaves the pool to the cool-down and the sampler.
+   * still asks for one, or while the pool has no idle spare (a worker that started processing
+   * meanwhile found the role taken and could not make one); a failed creation leaves the pool to
+   * the cool-down and the sampler.
    *
    * <p>Locking: called without the pool lock, with {@link #managerActive} set by the caller.
    */
@@ -253,9 +255,16 @@ final class WorkerPool {
           }
           return;
         }
-        if (kick() != Kick.NEED_WORKER) {
-          return; // woke the new worker (or another), or nothing waits any more
+        if (kick() == Kick.NEED_WORKER) {
+          continue; // work waits and nobody can take it: another worker
         }
+        // a worker that started processing while we held the manager role could not make its
+        // spare (kernel may_start_working): make it now, so a blocking item finds one
+        if (nrIdle == 0 && nrWorkers > 0 && !dying) {
+          managerActive = true;
+          continue;
+        }
+        return;
       } finally {
         lock.unlock();
       }
