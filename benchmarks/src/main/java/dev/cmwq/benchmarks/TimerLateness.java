@@ -27,7 +27,8 @@ import org.HdrHistogram.Histogram;
  * <p>Peers: cmwq (an isolated runtime's {@code systemWq()}), a one-thread
  * {@link ScheduledThreadPoolExecutor}, Netty's {@link HashedWheelTimer} with a 1 ms tick. They
  * run one after another in the same JVM, each with a fresh instance, the same delays in every
- * round; round 1 is warm-up and not reported.
+ * round; round 1 is warm-up (printed, marked "warm-up", not to be quoted). Each peer gets two
+ * rows: every timer, and "idle": only the timers due after arming had finished.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.cmwq.benchmarks.TimerLateness [rounds] [timers]}
  * (default 2 rounds, 20 000 timers).
