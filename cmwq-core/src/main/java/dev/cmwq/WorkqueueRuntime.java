@@ -242,6 +242,7 @@ public final class WorkqueueRuntime implements AutoCloseable {
     return out;
   }
 
+  /** Copy-on-write: added and removed rarely, read on every Workqueue.Builder.build(). */
   private final java.util.concurrent.CopyOnWriteArrayList<java.util.function.Consumer<Workqueue>> createdListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 

@@ -10,7 +10,9 @@ import java.time.Duration;
  * @param started items that started running ({@code total})
  * @param completed items that finished running, normally or by throwing
  * @param inFlight {@code started - completed}: running now ({@code infl})
- * @param cpuTime CPU time of the workers while running this workqueue's items ({@code CPUtime})
+ * @param cpuTime CPU time of the workers while running this workqueue's items ({@code CPUtime});
+ *     sampled by the runtime's sampler like the kernel's tick-based count, so items that run
+ *     while it is parked (no backlog, nothing running at its last look) may go uncounted
  * @param cpuIntensive items that ran past the CPU-intensive threshold ({@code CPUitsv})
  * @param cmWakeups workers woken because a running one blocked ({@code CMW})
  * @param mayday times a pool asked this workqueue's rescuer for help

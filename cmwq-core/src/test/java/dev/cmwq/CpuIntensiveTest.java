@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -174,51 +172,6 @@ class CpuIntensiveTest extends TestRuntimes {
   }
 
   // ---- the hog report (CONFIG_WQ_CPU_INTENSIVE_REPORT) ----
-
-  /**
-   * Collects what the engine logs on its System.Logger "dev.cmwq", which the JDK routes to the
-   * java.util.logging logger of that name. The engine module does not read java.logging, so the
-   * test reaches it reflectively and installs a {@code java.util.logging.Filter} (an interface)
-   * that records each message and lets it through.
-   */
-  static final class LogCapture implements AutoCloseable {
-    final ConcurrentLinkedQueue<String> messages = new ConcurrentLinkedQueue<>();
-    private final Object logger;
-    private final Object previous;
-    private final Method setFilter;
-
-    LogCapture(String name) throws ReflectiveOperationException {
-      Class<?> loggerClass = Class.forName("java.util.logging.Logger");
-      Class<?> filterClass = Class.forName("java.util.logging.Filter");
-      Method getMessage = Class.forName("java.util.logging.LogRecord").getMethod("getMessage");
-      logger = loggerClass.getMethod("getLogger", String.class).invoke(null, name);
-      previous = loggerClass.getMethod("getFilter").invoke(logger);
-      setFilter = loggerClass.getMethod("setFilter", filterClass);
-      Object filter =
-          Proxy.newProxyInstance(
-              filterClass.getClassLoader(),
-              new Class<?>[] {filterClass},
-              (proxy, method, args) -> {
-                switch (method.getName()) {
-                  case "isLoggable":
-                    messages.add(String.valueOf(getMessage.invoke(args[0])));
-                    return true;
-                  case "hashCode":
-                    return System.identityHashCode(proxy);
-                  case "equals":
-                    return proxy == args[0];
-                  default:
-                    return "LogCapture";
-                }
-              });
-      setFilter.invoke(logger, filter);
-    }
-
-    @Override
-    public void close() throws ReflectiveOperationException {
-      setFilter.invoke(logger, previous);
-    }
-  }
 
   @Test
   void aFunctionThatKeepsHoggingIsReportedFromTheFourthTimeWithBackOff() throws Exception {

@@ -304,7 +304,7 @@ public final class RuntimeCore {
     }
   }
 
-  private List<WorkqueueStruct> allWorkqueuesEver() {
+  List<WorkqueueStruct> rescuedWorkqueues() {
     poolMutex.lock();
     try {
       return new ArrayList<>(rescued);
@@ -474,7 +474,7 @@ public final class RuntimeCore {
       }
       exiting.remove(t);
     }
-    for (WorkqueueStruct wq : allWorkqueuesEver()) {
+    for (WorkqueueStruct wq : rescuedWorkqueues()) {
       Rescuer r = wq.rescuer;
       if (r != null) {
         long left = deadline - System.nanoTime();
@@ -566,9 +566,5 @@ public final class RuntimeCore {
   /** Returns: lockups the watchdog has reported. */
   public long lockups() {
     return cm.watchdog.lockups();
-  }
-
-  List<WorkqueueStruct> rescuedWorkqueues() {
-    return allWorkqueuesEver();
   }
 }
