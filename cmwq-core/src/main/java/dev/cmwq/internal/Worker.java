@@ -264,10 +264,15 @@ final class Worker implements Runnable {
       // younger one is nudged when it becomes the oldest (see WorkerPool.nudgeOldestIdle)
       boolean mayReap = pool.idleLast == this && pool.tooManyWorkers();
       long wait = lastActive + timeout - RuntimeCore.engineNow();
+      // the most recently idled worker is the one the next kick wakes (LIFO): it spins briefly
+      // first, so a producer that queues again within a few microseconds finds it awake
+      boolean spin = !mayReap && pool.idleFirst == this;
       pool.lock.unlock();
       try {
         if (!mayReap) {
-          LockSupport.park(this);
+          if (!spin || !spinForKick()) {
+            LockSupport.park(this);
+          }
         } else if (wait > 0) {
           LockSupport.parkNanos(this, wait);
         }
@@ -286,6 +291,37 @@ final class Worker implements Runnable {
           pool.nudgeOldestIdle();
         }
         return false;
+      }
+    }
+  }
+
+  /**
+   * How long the worker a kick would wake spins before it parks. Parking and unparking a JVM
+   * thread costs a few microseconds on each side (two futex calls); when items arrive a few
+   * microseconds apart, a worker that parks after each one makes the queueing thread pay a
+   * wake-up per item. The spin is bounded and runs only after the worker has just gone idle, so
+   * an idle runtime still has no busy thread.
+   */
+  static final long IDLE_SPIN_NANOS = Long.getLong("cmwq.idleSpinNanos", 20_000L);
+
+  /**
+   * Spins until a kick marks this worker woken or {@link #IDLE_SPIN_NANOS} pass. Locking: none
+   * held. Returns: true if it was woken (the kick's unpark, which always follows, then leaves a
+   * permit: the next park returns at once and the caller's loop re-checks).
+   */
+  private boolean spinForKick() {
+    long spinNanos = IDLE_SPIN_NANOS;
+    if (spinNanos <= 0) {
+      return false;
+    }
+    long start = System.nanoTime();
+    for (int i = 0; ; i++) {
+      if (woken) {
+        return true;
+      }
+      Thread.onSpinWait();
+      if ((i & 63) == 63 && System.nanoTime() - start >= spinNanos) {
+        return woken;
       }
     }
   }

@@ -31,7 +31,7 @@ final class WorkerPool {
   final @Nullable WorkqueueAttrs attrs;
   final int javaPriority; // I
 
-  final ReentrantLock lock = new ReentrantLock();
+  final ReentrantLock lock = new PoolLock(); // spins before parking: see PoolLock
 
   final WorkList worklist = new WorkList(); // L: active items waiting for a worker, FIFO
   int nrWorkers; // L
