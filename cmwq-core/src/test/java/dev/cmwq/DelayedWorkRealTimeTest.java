@@ -111,4 +111,52 @@ class DelayedWorkRealTimeTest extends TestRuntimes {
     assertThat(threadNames()).as("after the first arm").contains(timer);
     assertThat(armed.cancel()).isTrue();
   }
+
+  /**
+   * Near timers armed and cancelled in a loop in front of a far one (request timeouts) make the
+   * timer thread cap its sleep at a tick instead of being woken for each arm; arms that come
+   * after its capped wake-up but before the deadline it planned for wake nobody. Every timer
+   * kept armed through that must still fire exactly once and never early.
+   */
+  @Test
+  void timersArmedWhileNearTimersChurnStillFireOnceAndNeverEarly() throws Exception {
+    WorkqueueRuntime rt = runtime(2);
+    Workqueue wq = Workqueue.builder("dwrt-churn").runtime(rt).build();
+    DelayedWork far = DelayedWork.of(() -> {});
+    assertThat(wq.queueDelayedWork(far, Duration.ofHours(1))).isTrue();
+
+    int kept = 200;
+    Random rnd = new Random(20261129L);
+    long[] deadlines = new long[kept];
+    AtomicLongArray ranAt = new AtomicLongArray(kept);
+    AtomicIntegerArray runs = new AtomicIntegerArray(kept);
+    CountDownLatch done = new CountDownLatch(kept);
+    DelayedWork churn = DelayedWork.of(() -> {});
+    for (int i = 0; i < kept; i++) {
+      // churn: near timers armed and cancelled before they fire
+      for (int j = 0; j < 50; j++) {
+        assertThat(wq.queueDelayedWork(churn, Duration.ofMillis(1 + rnd.nextInt(200)))).isTrue();
+        assertThat(churn.cancel()).isTrue();
+      }
+      int id = i;
+      DelayedWork keep =
+          DelayedWork.of(
+              () -> {
+                ranAt.set(id, System.nanoTime());
+                runs.incrementAndGet(id);
+                done.countDown();
+              });
+      long delay = 1_000_000L + (long) (rnd.nextDouble() * 49_000_000L); // 1..50 ms
+      deadlines[i] = System.nanoTime() + delay;
+      assertThat(wq.queueDelayedWork(keep, Duration.ofNanos(delay))).isTrue();
+    }
+    assertThat(done.await(30, SECONDS)).as("all kept timers fired (left %d)", done.getCount()).isTrue();
+    wq.flushAsync().get(10, SECONDS);
+    for (int i = 0; i < kept; i++) {
+      assertThat(runs.get(i)).as("runs of kept timer %d", i).isEqualTo(1);
+      assertThat(ranAt.get(i) - deadlines[i]).as("kept timer %d: ran minus deadline (ns)", i).isNotNegative();
+    }
+    assertThat(far.isPending()).as("the far timer is still armed").isTrue();
+    assertThat(far.cancel()).isTrue();
+  }
 }

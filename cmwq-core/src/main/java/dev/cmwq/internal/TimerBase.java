@@ -26,7 +26,25 @@ final class TimerBase {
   private boolean parked;
   private boolean timedPark; // T
   private long parkedUntil; // T
+  /** T: the wheel's earliest deadline when the thread last parked (≥ parkedUntil). */
+  private long parkedNext;
+  /**
+   * T: since the thread last parked, an arm came earlier than {@link #parkedNext}: timers are
+   * being armed and cancelled near the front of the wheel. The next park is then capped at
+   * {@link #CHURN_PARK_NANOS} (see {@link #timerLoop}).
+   */
+  private boolean churn;
   private boolean stopped; // T
+
+  /**
+   * Longest park while near timers churn: one wheel tick (2^20 ns). Waking the thread for every
+   * arm that comes earlier than its sleep costs an unpark and a lock hand-over per arm when
+   * near timers are armed and cancelled in a loop (request timeouts); waking once a tick instead
+   * lets those arms go by without waking anyone, as a ticking wheel does, and stops as soon as a
+   * tick passes without such an arm. With nothing armed, or only far timers left alone, the
+   * thread still sleeps until the next expiry.
+   */
+  static final long CHURN_PARK_NANOS = 1L << 20;
 
   TimerBase(RuntimeCore rt) {
     this.rt = rt;
@@ -42,6 +60,7 @@ final class TimerBase {
    * Returns: nothing; throws RejectedExecutionException after shutdown (the caller clears PENDING).
    */
   void arm(WorkItem w, long delayNanos) {
+    Thread wake;
     lock.lock();
     try {
       if (stopped) {
@@ -49,9 +68,12 @@ final class TimerBase {
       }
       long deadline = rt.now() + delayNanos;
       wheel.schedule(w, deadline);
-      wakeFor(deadline);
+      wake = wakeFor(deadline);
     } finally {
       lock.unlock();
+    }
+    if (wake != null) {
+      LockSupport.unpark(wake); // after unlocking: the woken thread's first step is to lock
     }
   }
 
@@ -60,6 +82,7 @@ final class TimerBase {
    * the deadline changes. Returns: true if it was armed and is re-armed.
    */
   boolean rearmIfArmed(WorkItem w, WorkqueueStruct wq, int cpu, long delayNanos) {
+    Thread wake;
     lock.lock();
     try {
       WorkqueueStruct armedFor = w.timerWq;
@@ -71,11 +94,14 @@ final class TimerBase {
       w.timerCpu = cpu;
       long deadline = rt.now() + delayNanos;
       wheel.schedule(w, deadline);
-      wakeFor(deadline);
-      return true;
+      wake = wakeFor(deadline);
     } finally {
       lock.unlock();
     }
+    if (wake != null) {
+      LockSupport.unpark(wake);
+    }
+    return true;
   }
 
   /** Returns: true if {@code w} was armed here and is now disarmed (the caller owns PENDING). */
@@ -107,22 +133,36 @@ final class TimerBase {
     }
   }
 
-  /** Locking: T held. Unparks the timer thread if {@code deadline} is earlier than its sleep. */
-  private void wakeFor(long deadline) {
+  /**
+   * Starts the timer thread on first use; decides whether {@code deadline} needs it woken before
+   * its sleep ends.
+   *
+   * <p>Locking: T held. Returns: the thread to unpark once T is dropped, or null.
+   */
+  private @Nullable Thread wakeFor(long deadline) {
     if (manual) {
-      return;
+      return null;
     }
-    if (thread == null) {
-      Thread t = new Thread(this::timerLoop, rt.threadNamePrefix + "timer");
+    Thread t = thread;
+    if (t == null) {
+      t = new Thread(this::timerLoop, rt.threadNamePrefix + "timer");
       t.setDaemon(true);
       thread = t;
       t.start();
-      return;
+      return null;
     }
-    if (parked && (!timedPark || deadline - parkedUntil < 0)) {
+    if (!parked) {
+      return null; // awake: it re-reads the wheel before it parks again
+    }
+    if (!timedPark || deadline - parkedUntil < 0) {
       parked = false;
-      LockSupport.unpark(thread);
+      churn = true;
+      return t;
     }
+    if (deadline - parkedNext < 0) {
+      churn = true; // due before what the thread planned for, after its capped wake-up: noted
+    }
+    return null;
   }
 
   /** The timer thread: fire what is due, then park until the next expiry. */
@@ -143,7 +183,17 @@ final class TimerBase {
         }
         parked = true;
         timedPark = wheel.size() > 0;
-        parkedUntil = timedPark ? wheel.nextExpiry() : 0;
+        if (timedPark) {
+          parkedNext = wheel.nextExpiry();
+          // near timers churned during the last sleep: wake after a tick at the latest, so that
+          // arms before parkedNext need no unpark (see CHURN_PARK_NANOS)
+          long cap = now + CHURN_PARK_NANOS;
+          parkedUntil = churn && cap - parkedNext < 0 ? cap : parkedNext;
+        } else {
+          parkedNext = 0;
+          parkedUntil = 0;
+        }
+        churn = false;
         lock.unlock();
         try {
           if (timedPark) {
