@@ -82,7 +82,14 @@ public final class PerKeyOrdered {
           if (task == null) {
             break;
           }
-          task.run(); // what it throws would end the batch; the next submit resumes the strand
+          try {
+            task.run();
+          } catch (RuntimeException e) {
+            // one failing task must not stall its key: report it as cmwq reports a failing item
+            // (the worker thread's handler) and go on with the next one
+            Thread t = Thread.currentThread();
+            t.getUncaughtExceptionHandler().uncaughtException(t, e);
+          }
         }
         if (!tasks.isEmpty()) {
           wq.queueWork(this); // more is waiting: go to the back of the workqueue

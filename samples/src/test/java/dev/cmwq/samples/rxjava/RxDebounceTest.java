@@ -53,7 +53,7 @@ class RxDebounceTest extends SampleRuntimes {
   }
 
   @Test
-  void typingInVirtualTimeWithAPause() {
+  void typingInVirtualTimeSendsOnlyTheLastText() {
     // a key every 100 ms: the 300 ms quiet period never passes until typing stops
     TestObserver<String> sent = RxDebounce.queries(
             RxDebounce.typing(List.of("c", "cm", "cmw", "cmwq"), 100, scheduler), 300, scheduler)
