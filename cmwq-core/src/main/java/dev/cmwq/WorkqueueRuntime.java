@@ -217,6 +217,26 @@ public final class WorkqueueRuntime implements AutoCloseable {
     return core.cpus();
   }
 
+  /** Returns: the cap on pool workers, all pools together, as built. Thread-safe; valid after shutdown. */
+  public int maxWorkers() {
+    return core.maxWorkers();
+  }
+
+  /** Returns: how long a spare idle worker lives before it exits, as built. */
+  public Duration idleTimeout() {
+    return Duration.ofNanos(core.idleTimeoutNanos());
+  }
+
+  /** Returns: how long one item may run before it counts as CPU-intensive; zero if disabled. */
+  public Duration cpuIntensiveThreshold() {
+    return Duration.ofNanos(core.cpuIntensiveThresholdNanos());
+  }
+
+  /** Returns: how long a worklist may stand still before the watchdog reports it; zero if disabled. */
+  public Duration watchdogThreshold() {
+    return Duration.ofNanos(core.watchdogThresholdNanos());
+  }
+
   /** Returns: the time source delays are measured on. */
   public TimeSource timeSource() {
     return core.timeSource();

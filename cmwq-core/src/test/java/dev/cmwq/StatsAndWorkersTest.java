@@ -506,4 +506,29 @@ class StatsAndWorkersTest extends TestRuntimes {
     rt.shutdown(); // idempotent
     assertThat(rt.awaitTermination(Duration.ofSeconds(1))).isTrue();
   }
+
+  @Test
+  void theRuntimeReportsTheLimitsItWasBuiltWithBeforeAndAfterShutdown() throws Exception {
+    WorkqueueRuntime rt =
+        runtime(
+            WorkqueueRuntime.builder()
+                .cpus(2)
+                .maxWorkers(7)
+                .idleTimeout(Duration.ofSeconds(42))
+                .cpuIntensiveThreshold(Duration.ZERO)
+                .watchdogThreshold(Duration.ofMillis(1500)));
+    assertThat(rt.maxWorkers()).isEqualTo(7);
+    assertThat(rt.idleTimeout()).isEqualTo(Duration.ofSeconds(42));
+    assertThat(rt.cpuIntensiveThreshold()).as("0 disables it").isZero();
+    assertThat(rt.watchdogThreshold()).isEqualTo(Duration.ofMillis(1500));
+    rt.shutdown();
+    assertThat(rt.awaitTermination(Duration.ofSeconds(10))).isTrue();
+    assertThat(rt.maxWorkers()).as("after shutdown").isEqualTo(7);
+
+    WorkqueueRuntime defaults = runtime(1);
+    assertThat(defaults.maxWorkers()).isEqualTo(1024);
+    assertThat(defaults.idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(defaults.cpuIntensiveThreshold()).isEqualTo(Duration.ofMillis(10));
+    assertThat(defaults.watchdogThreshold()).isEqualTo(Duration.ofSeconds(30));
+  }
 }

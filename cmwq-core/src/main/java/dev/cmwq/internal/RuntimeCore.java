@@ -158,6 +158,22 @@ public final class RuntimeCore {
     return cpus;
   }
 
+  public int maxWorkers() {
+    return maxWorkers;
+  }
+
+  public long idleTimeoutNanos() {
+    return idleTimeoutNanos;
+  }
+
+  public long cpuIntensiveThresholdNanos() {
+    return cpuIntensiveThresholdNanos;
+  }
+
+  public long watchdogThresholdNanos() {
+    return watchdogThresholdNanos;
+  }
+
   public boolean isShutdown() {
     return shutdown;
   }

@@ -24,10 +24,13 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnEnabledHealthIndicator("cmwq")
 public final class CmwqHealthAutoConfiguration {
 
-  /** Returns: the indicator, with the watchdog threshold of the properties. */
+  /**
+   * Returns: the indicator, with the runtime's own watchdog threshold (the properties' when the
+   * starter built the runtime, whatever it was built with when the application supplied it).
+   */
   @Bean
   @ConditionalOnMissingBean(name = "cmwqHealthIndicator")
-  CmwqHealthIndicator cmwqHealthIndicator(WorkqueueRuntime runtime, CmwqProperties properties) {
-    return new CmwqHealthIndicator(runtime, properties.getWatchdogThreshold());
+  CmwqHealthIndicator cmwqHealthIndicator(WorkqueueRuntime runtime) {
+    return new CmwqHealthIndicator(runtime);
   }
 }

@@ -43,9 +43,14 @@ public final class CmwqHealthIndicator implements HealthIndicator {
   private long grewAtNanos;
   private boolean grew;
 
+  /** A health indicator for {@code runtime}, with the watchdog threshold it was built with. */
+  public CmwqHealthIndicator(WorkqueueRuntime runtime) {
+    this(runtime, Objects.requireNonNull(runtime, "runtime").watchdogThreshold());
+  }
+
   /**
-   * A health indicator for {@code runtime}, whose watchdog threshold is {@code threshold} (the
-   * runtime does not expose it: pass what it was built with).
+   * A health indicator for {@code runtime} that takes {@code threshold} as its watchdog threshold
+   * (normally {@link WorkqueueRuntime#watchdogThreshold()}: see the one-argument constructor).
    */
   public CmwqHealthIndicator(WorkqueueRuntime runtime, Duration threshold) {
     this(runtime, threshold, runtime::watchdogLockups, runtime.timeSource());
