@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.springframework.stereotype.Repository;
 
 /**
@@ -19,32 +20,29 @@ public class BookRepository {
   /** How long each call blocks. */
   public static final Duration LATENCY = Duration.ofMillis(50);
 
-  private static final Map<Long, Book> TABLE = table();
+  /** The table, by primary key. */
+  private static final List<Book> ROWS =
+      List.of(
+          new Book(1, "The Design of the UNIX Operating System", "Maurice J. Bach"),
+          new Book(2, "Linux Kernel Development", "Robert Love"),
+          new Book(3, "Understanding the Linux Kernel", "Daniel P. Bovet, Marco Cesati"),
+          new Book(4, "Java Concurrency in Practice", "Brian Goetz et al."),
+          new Book(5, "The Art of Multiprocessor Programming", "Maurice Herlihy, Nir Shavit"));
 
-  private static Map<Long, Book> table() {
-    Map<Long, Book> t = new TreeMap<>();
-    for (Book b :
-        List.of(
-            new Book(1, "The Design of the UNIX Operating System", "Maurice J. Bach"),
-            new Book(2, "Linux Kernel Development", "Robert Love"),
-            new Book(3, "Understanding the Linux Kernel", "Daniel P. Bovet, Marco Cesati"),
-            new Book(4, "Java Concurrency in Practice", "Brian Goetz et al."),
-            new Book(5, "The Art of Multiprocessor Programming", "Maurice Herlihy, Nir Shavit"))) {
-      t.put(b.id(), b);
-    }
-    return Map.copyOf(t);
-  }
+  /** The primary-key index of {@link #ROWS}. */
+  private static final Map<Long, Book> BY_ID =
+      ROWS.stream().collect(Collectors.toUnmodifiableMap(Book::id, Function.identity()));
 
   /** Returns: the book with primary key {@code id}, or empty; after one simulated round trip. */
   public Optional<Book> findById(long id) {
     roundTrip();
-    return Optional.ofNullable(TABLE.get(id));
+    return Optional.ofNullable(BY_ID.get(id));
   }
 
   /** Returns: every book, by primary key; after one simulated round trip. */
   public List<Book> findAll() {
     roundTrip();
-    return TABLE.values().stream().sorted((a, b) -> Long.compare(a.id(), b.id())).toList();
+    return ROWS;
   }
 
   /** Blocks the calling thread for {@link #LATENCY}, like waiting on a database socket. */

@@ -45,8 +45,8 @@ public class PrimeController {
 
   /**
    * Returns: {@code from}, {@code from - 1}, ... 0, one every {@code everyMs} milliseconds, each
-   * with the compute worker that handed it on; as a JSON array, or as server-sent events when asked for
-   * {@code text/event-stream}.
+   * with the compute worker that handed it on; as a JSON array, or as server-sent events when
+   * asked for {@code text/event-stream}.
    */
   @GetMapping(value = "/countdown", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
   public Flux<Tick> countdown(
