@@ -40,8 +40,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       to 256 single-item hops in flight, each through a {@code Scheduler.Worker} of its own
  *       (RxJava's {@code Flowable.subscribeOn} always takes a worker).
  *   <li>{@code observeOn} (items/s): {@code Flowable.range(0, 10_000).observeOn(S)}, to the last
- *       item. The caller fills a 128-item queue, one worker drains it in order, so the score is
- *       mostly how cheaply that worker is re-scheduled each time the queue runs dry.
+ *       item. {@code range} fuses with {@code observeOn} (synchronous fusion): the operator's
+ *       drain task, scheduled once on a worker of S, polls all 10 000 items itself. So one op is
+ *       one hop plus 10 000 turns of the drain loop on S's thread; the schedulers differ only in
+ *       that hop and in how fast their thread runs the loop, and the ratios stay near 1.
  * </ul>
  *
  * The {@code scheduler} parameter picks S; only that one is built in a fork:
