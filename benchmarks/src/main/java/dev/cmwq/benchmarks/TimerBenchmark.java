@@ -378,7 +378,8 @@ public class TimerBenchmark {
 
     @Override
     reactor.core.scheduler.Scheduler newScheduler() {
-      return reactor.core.scheduler.Schedulers.newParallel(NAME, reactor.core.scheduler.Schedulers.DEFAULT_POOL_SIZE, true);
+      return reactor.core.scheduler.Schedulers.newParallel(
+          NAME, reactor.core.scheduler.Schedulers.DEFAULT_POOL_SIZE, true);
     }
 
     @Setup(Level.Trial)
@@ -471,7 +472,8 @@ public class TimerBenchmark {
 
   @Benchmark
   public io.reactivex.rxjava3.disposables.Disposable armCancel_rxComputation(RxComputation s) {
-    io.reactivex.rxjava3.disposables.Disposable d = s.scheduler.scheduleDirect(NOOP, s.nextNear(), TimeUnit.NANOSECONDS);
+    io.reactivex.rxjava3.disposables.Disposable d =
+        s.scheduler.scheduleDirect(NOOP, s.nextNear(), TimeUnit.NANOSECONDS);
     d.dispose();
     return d;
   }

@@ -290,7 +290,9 @@ public class TinyTaskBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      scheduler = reactor.core.scheduler.Schedulers.newParallel(NAME, reactor.core.scheduler.Schedulers.DEFAULT_POOL_SIZE, true);
+      scheduler =
+          reactor.core.scheduler.Schedulers.newParallel(
+              NAME, reactor.core.scheduler.Schedulers.DEFAULT_POOL_SIZE, true);
     }
 
     @TearDown(Level.Trial)
