@@ -7,6 +7,7 @@ import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timeout;
 import io.netty.util.TimerTask;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,10 +25,12 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import reactor.core.Disposable;
 
 /**
  * Delayed tasks (DESIGN §9, "delayed tasks"): how fast one thread arms and cancels, or re-arms, a
- * timer while {@code pending} other timers are armed far out.
+ * timer while {@code pending} other timers are armed far out. The score is operations per second
+ * (higher is better); compare the rows of one method and one {@code pending}.
  *
  * <ul>
  *   <li>{@code armCancel_*}: arm one timer at a random delay in 1–200 ms, then cancel it. cmwq
@@ -39,13 +42,29 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code modDelayedWork}; the peers have no re-arm, so cancel + schedule a new one.
  * </ul>
  *
+ * The same through the schedulers of the reactive libraries, where a delayed task is a new
+ * object per arm and re-arm means dispose + schedule:
+ *
+ * <ul>
+ *   <li>{@code *_reactorCmwq}: cmwq's Reactor adapter, {@code CmwqSchedulers.bound(runtime)} on a
+ *       fresh runtime: {@code schedule(task, delay, NANOSECONDS)} + {@code dispose()}. Each arm
+ *       makes the adapter's task object, a {@link DelayedWork} armed on the runtime's timer.
+ *   <li>{@code *_reactorParallel}: a fresh {@code Schedulers.newParallel} with
+ *       {@code parallel()}'s settings (one remove-on-cancel single-thread
+ *       {@code ScheduledThreadPoolExecutor} per CPU, picked round-robin), the same calls.
+ *   <li>{@code *_rxComputation}: a fresh {@code ComputationScheduler}, the class behind RxJava's
+ *       {@code Schedulers.computation()} (one remove-on-cancel single-thread STPE per CPU, picked
+ *       round-robin): {@code scheduleDirect(task, delay, NANOSECONDS)} + {@code dispose()}.
+ * </ul>
+ *
  * <p>The {@code pending} background timers are armed at U(1 s, 60 s); when one fires it arms
  * itself again at a new U(1 s, 60 s) delay, so the count stays constant through the trial. That
  * re-arming, and each peer's own timer thread (Netty moves new and cancelled timeouts into its
  * wheel on its worker thread), run on the machine's other core while the producer is measured.
  *
  * <p>Each peer has its own state class, so only the peer being measured is alive in the fork.
- * Delays come from a small pre-generated array; the measured loop draws no random numbers.
+ * Delays come from a small pre-generated array, the same sequence for every peer, in
+ * nanoseconds; the measured loop draws no random numbers.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -268,6 +287,201 @@ public class TimerBenchmark {
   public Timeout rearm_netty(Netty s) {
     s.armed.cancel();
     return s.armed = s.timer.newTimeout(NETTY_NOOP, s.nextNear(), TimeUnit.NANOSECONDS);
+  }
+
+  // ---------------------------------------------------------------- Reactor schedulers
+
+  /**
+   * A Reactor scheduler with {@code pending} far timers, each re-arming itself through the same
+   * scheduler when it fires; the subclasses build the scheduler and stop it.
+   */
+  public abstract static class ReactorTimers {
+    reactor.core.scheduler.Scheduler scheduler;
+    /** Set at tear-down: background timers stop re-arming themselves. */
+    volatile boolean stopping;
+    Disposable armed;
+    long[] near;
+    int next;
+
+    abstract reactor.core.scheduler.Scheduler newScheduler();
+
+    /** Builds the scheduler and arms {@code pending} far timers and the re-arm probe on it. */
+    void start(int pending) {
+      scheduler = newScheduler();
+      near = nearNanos();
+      Runnable far =
+          new Runnable() {
+            @Override
+            public void run() {
+              if (!stopping) {
+                try {
+                  scheduler.schedule(this, farNanos(), TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException disposedMeanwhile) {
+                  // the trial ended between the check and the call: nothing to re-arm
+                }
+              }
+            }
+          };
+      for (int i = 0; i < pending; i++) {
+        scheduler.schedule(far, farNanos(), TimeUnit.NANOSECONDS);
+      }
+      armed = scheduler.schedule(NOOP, near[0], TimeUnit.NANOSECONDS);
+    }
+
+    long nextNear() {
+      return near[next++ & (DELAYS - 1)];
+    }
+
+    void stop() {
+      stopping = true;
+      armed.dispose();
+      scheduler.dispose();
+    }
+  }
+
+  /** cmwq's Reactor adapter: the bound scheduler over a fresh runtime's {@code systemWq()}. */
+  @State(Scope.Thread)
+  public static class ReactorCmwq extends ReactorTimers {
+    @Param({"1000", "100000"})
+    public int pending;
+
+    WorkqueueRuntime rt;
+
+    @Override
+    reactor.core.scheduler.Scheduler newScheduler() {
+      rt = WorkqueueRuntime.builder().build();
+      return dev.cmwq.reactor.CmwqSchedulers.bound(rt);
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      start(pending);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws InterruptedException {
+      stop(); // the scheduler's far tasks stay armed on the runtime's timer ...
+      rt.shutdown(); // ... which cancels them
+      if (!rt.awaitTermination(Duration.ofSeconds(10))) {
+        throw new IllegalStateException("cmwq runtime did not terminate:\n" + rt.dump());
+      }
+    }
+  }
+
+  /** Reactor's {@code parallel()}, as a fresh instance with the same settings. */
+  @State(Scope.Thread)
+  public static class ReactorParallel extends ReactorTimers {
+    @Param({"1000", "100000"})
+    public int pending;
+
+    static final String NAME = "bench-timer-parallel";
+
+    @Override
+    reactor.core.scheduler.Scheduler newScheduler() {
+      return reactor.core.scheduler.Schedulers.newParallel(
+          NAME, reactor.core.scheduler.Schedulers.DEFAULT_POOL_SIZE, true);
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      start(pending);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws InterruptedException {
+      stop(); // shuts its executors down, dropping the far tasks
+      TinyTaskBenchmark.awaitThreadsGone(Duration.ofSeconds(10), NAME);
+    }
+  }
+
+  @Benchmark
+  public Disposable armCancel_reactorCmwq(ReactorCmwq s) {
+    Disposable d = s.scheduler.schedule(NOOP, s.nextNear(), TimeUnit.NANOSECONDS);
+    d.dispose();
+    return d;
+  }
+
+  @Benchmark
+  public Disposable rearm_reactorCmwq(ReactorCmwq s) {
+    s.armed.dispose();
+    return s.armed = s.scheduler.schedule(NOOP, s.nextNear(), TimeUnit.NANOSECONDS);
+  }
+
+  @Benchmark
+  public Disposable armCancel_reactorParallel(ReactorParallel s) {
+    Disposable d = s.scheduler.schedule(NOOP, s.nextNear(), TimeUnit.NANOSECONDS);
+    d.dispose();
+    return d;
+  }
+
+  @Benchmark
+  public Disposable rearm_reactorParallel(ReactorParallel s) {
+    s.armed.dispose();
+    return s.armed = s.scheduler.schedule(NOOP, s.nextNear(), TimeUnit.NANOSECONDS);
+  }
+
+  // ---------------------------------------------------------------- RxJava computation()
+
+  /**
+   * A fresh {@code ComputationScheduler} (what {@code Schedulers.computation()} returns, but one
+   * whose {@code shutdown()} touches no other scheduler) with {@code pending} far timers.
+   */
+  @State(Scope.Thread)
+  public static class RxComputation {
+    @Param({"1000", "100000"})
+    public int pending;
+
+    io.reactivex.rxjava3.core.Scheduler scheduler;
+    /** Set at tear-down: background timers stop re-arming themselves. */
+    volatile boolean stopping;
+    io.reactivex.rxjava3.disposables.Disposable armed;
+    long[] near;
+    int next;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      scheduler = new io.reactivex.rxjava3.internal.schedulers.ComputationScheduler();
+      near = nearNanos();
+      Runnable far =
+          new Runnable() {
+            @Override
+            public void run() {
+              if (!stopping) {
+                scheduler.scheduleDirect(this, farNanos(), TimeUnit.NANOSECONDS);
+              }
+            }
+          };
+      for (int i = 0; i < pending; i++) {
+        scheduler.scheduleDirect(far, farNanos(), TimeUnit.NANOSECONDS);
+      }
+      armed = scheduler.scheduleDirect(NOOP, near[0], TimeUnit.NANOSECONDS);
+    }
+
+    long nextNear() {
+      return near[next++ & (DELAYS - 1)];
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws InterruptedException {
+      stopping = true;
+      armed.dispose();
+      scheduler.shutdown(); // shuts its executors down, dropping the far tasks
+      TinyTaskBenchmark.awaitThreadsGone(Duration.ofSeconds(10), "RxComputationThreadPool");
+    }
+  }
+
+  @Benchmark
+  public io.reactivex.rxjava3.disposables.Disposable armCancel_rxComputation(RxComputation s) {
+    io.reactivex.rxjava3.disposables.Disposable d =
+        s.scheduler.scheduleDirect(NOOP, s.nextNear(), TimeUnit.NANOSECONDS);
+    d.dispose();
+    return d;
+  }
+
+  @Benchmark
+  public io.reactivex.rxjava3.disposables.Disposable rearm_rxComputation(RxComputation s) {
+    s.armed.dispose();
+    return s.armed = s.scheduler.scheduleDirect(NOOP, s.nextNear(), TimeUnit.NANOSECONDS);
   }
 
   static Thread daemon(Runnable r, String name) {
