@@ -52,11 +52,9 @@ final class RuntimeMeters extends MeterSet {
   @Override
   List<Meter> register(MeterRegistry registry) {
     List<Meter> m = new ArrayList<>(5);
-    m.add(workerGauge(registry, "idle", "Pool workers waiting for work", WorkerCounts::idle));
-    m.add(workerGauge(registry, "running", "Pool workers running a work item, counted by concurrency management",
-        WorkerCounts::running));
-    m.add(workerGauge(registry, "blocked", "Pool workers inside a work item but asleep (declared or detected blocking)",
-        WorkerCounts::blocked));
+    m.add(workerGauge(registry, "idle", WorkerCounts::idle));
+    m.add(workerGauge(registry, "running", WorkerCounts::running));
+    m.add(workerGauge(registry, "blocked", WorkerCounts::blocked));
     m.add(
         FunctionCounter.builder("workqueue.watchdog.lockups", runtime, rt -> {
               owner.poll();
@@ -76,10 +74,18 @@ final class RuntimeMeters extends MeterSet {
     return m;
   }
 
-  private Meter workerGauge(MeterRegistry registry, String state, String description, ToIntFunction<WorkerCounts> f) {
+  /**
+   * One description for every state: registries such as Prometheus keep one per meter name, and
+   * an aggregate over the tag must not read as one state's.
+   */
+  static final String WORKERS_DESCRIPTION =
+      "Pool workers by state: idle (waiting for work), running (counted by concurrency management), "
+          + "blocked (inside a work item but asleep, declared or detected)";
+
+  private Meter workerGauge(MeterRegistry registry, String state, ToIntFunction<WorkerCounts> f) {
     return Gauge.builder("workqueue.workers", runtime, rt -> f.applyAsInt(workers(rt)))
         .tags(Tags.of("state", state).and(tags))
-        .description(description)
+        .description(WORKERS_DESCRIPTION)
         .baseUnit(BaseUnits.THREADS)
         .register(registry);
   }

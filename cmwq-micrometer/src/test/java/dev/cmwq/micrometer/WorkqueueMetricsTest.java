@@ -186,6 +186,12 @@ class WorkqueueMetricsTest {
       assertThat(g.value()).isZero(); // threads are created on demand: none yet
       assertThat(g.getId().getBaseUnit()).isEqualTo("threads");
     }
+    // one description per meter name (Prometheus keeps one; an aggregate over state must not read
+    // as one state's)
+    assertThat(registry.get("workqueue.workers").gauges())
+        .extracting(g -> g.getId().getDescription())
+        .hasSize(3)
+        .containsOnly(RuntimeMeters.WORKERS_DESCRIPTION);
     assertThat(registry.get("executor.pool.size").tag("name", "rt-a").gauge().value()).isZero();
     assertThat(registry.get("workqueue.watchdog.lockups").functionCounter().count()).isZero();
   }
