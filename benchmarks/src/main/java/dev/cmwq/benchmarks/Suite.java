@@ -103,11 +103,13 @@ public final class Suite {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
-        case "--out" -> out = Path.of(args[++i]);
-        default -> {
-          System.err.println("usage: Suite [--quick] [--out DIR]");
-          System.exit(2);
+        case "--out" -> {
+          if (i + 1 >= args.length) {
+            usage();
+          }
+          out = Path.of(args[++i]);
         }
+        default -> usage();
       }
     }
     int status = new Suite.Run(quick, out).run();
@@ -115,6 +117,11 @@ public final class Suite {
     // the JMH benchmarks ran in this JVM in quick mode; whatever they left behind must not keep
     // CI waiting, but the lingering threads are named above
     System.exit(status);
+  }
+
+  private static void usage() {
+    System.err.println("usage: Suite [--quick] [--out DIR]");
+    System.exit(2);
   }
 
   /** One execution of the suite. */
