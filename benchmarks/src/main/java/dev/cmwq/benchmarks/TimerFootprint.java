@@ -8,12 +8,15 @@ import io.netty.util.TimerTask;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jol.info.ClassLayout;
 import org.openjdk.jol.vm.VM;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Memory per pending timer (DESIGN §9): heap bytes that 1 000 000 armed timers cost, measured as
@@ -31,7 +34,18 @@ import org.openjdk.jol.vm.VM;
  * arming costs; "total" is both, the cost per pending timer. The JOL layouts of the per-timer
  * objects are printed to cross-check the heap deltas.
  *
- * <p>Usage: {@code java -cp benchmarks.jar dev.cmwq.benchmarks.TimerFootprint [timers]}.
+ * <p>Peers: cmwq {@link DelayedWork} re-used (objects once, DESIGN §9 wants 0 B per arm); cmwq's
+ * Reactor adapter {@code schedule(task, delay)} and RxJava adapter {@code scheduleDirect(task,
+ * delay, unit)} (no user object: everything is per arm; DESIGN §9 wants ≤ 48 B); a one-thread
+ * STPE; Netty's HWT; Reactor {@code newParallel(N)} (a fresh {@code parallel()}) {@code
+ * schedule(task, delay)}; RxJava's computation scheduler (a fresh one, from {@code
+ * RxJavaPlugins.createComputationScheduler}) {@code scheduleDirect}. Every peer schedules one
+ * shared no-op task and nobody keeps the returned handles, so what is measured is what the
+ * scheduler itself retains per pending timer.
+ *
+ * <p>Usage: {@code java -Xmx4g -cp benchmarks.jar dev.cmwq.benchmarks.TimerFootprint [--quick]
+ * [--json FILE] [timers]} (default 1 000 000; {@code --quick}: 20 000, too few for the GC's
+ * granularity: proves it runs, figures not to be quoted).
  */
 public final class TimerFootprint {
 
@@ -58,29 +72,59 @@ public final class TimerFootprint {
   }
 
   public static void main(String[] args) throws Exception {
-    int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    HarnessArgs a = HarnessArgs.parse(args);
+    Map<String, Object> report = run(a.intArg(0, a.quick() ? 20_000 : 1_000_000), a.quick());
+    if (a.json() != null) {
+      Json.write(a.json(), report);
+    }
+  }
+
+  /**
+   * Measures every peer with {@code n} timers, prints the table, and returns the report: {@code
+   * {"harness", "params", "rows": [{"peer", "objectsBytes", "armBytes", "totalBytes"}]}}, bytes
+   * per timer.
+   */
+  static Map<String, Object> run(int n, boolean quick) throws Exception {
+    if (quick) {
+      gcRounds = 2;
+      gcPauseMillis = 30;
+    }
     long[] delays = new long[n];
     long[] cycle = Delays.uniformNanos(1 << 16, Duration.ofNanos(MIN_NANOS), Duration.ofNanos(MAX_NANOS), 0xf00d);
     for (int i = 0; i < n; i++) {
       delays[i] = cycle[i & (cycle.length - 1)];
     }
 
-    System.out.println(VM.current().details());
-    System.out.println(ClassLayout.parseClass(DelayedWork.class).toPrintable());
-    printLayout("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask");
-    printLayout("java.util.concurrent.Executors$RunnableAdapter");
-    printLayout("io.netty.util.HashedWheelTimer$HashedWheelTimeout");
+    if (!quick) {
+      System.out.println(VM.current().details());
+      System.out.println(ClassLayout.parseClass(DelayedWork.class).toPrintable());
+      printLayout("java.util.concurrent.ScheduledThreadPoolExecutor$ScheduledFutureTask");
+      printLayout("java.util.concurrent.Executors$RunnableAdapter");
+      printLayout("io.netty.util.HashedWheelTimer$HashedWheelTimeout");
+    }
 
+    String gc = ManagementFactory.getGarbageCollectorMXBeans().get(0).getName();
     System.out.printf(
         Locale.ROOT,
-        "%d timers armed at U(1 h, 2 h); %s %s, GC %s%n%n",
+        "TimerFootprint: %d timers armed at U(1 h, 2 h); %s %s, GC %s, max heap %d MiB%n%n",
         n,
         System.getProperty("java.vm.name"),
         System.getProperty("java.version"),
-        ManagementFactory.getGarbageCollectorMXBeans().get(0).getName());
+        gc,
+        Runtime.getRuntime().maxMemory() >> 20);
     System.out.printf(
-        Locale.ROOT, "%-12s %14s %14s %14s%n", "peer", "objects B/timer", "arm B/timer", "total B/timer");
-    for (Peer peer : List.of(new Cmwq(), new Stpe(), new Netty())) {
+        Locale.ROOT, "%-24s %16s %14s %14s%n", "peer", "objects B/timer", "arm B/timer", "total B/timer");
+    List<Object> rows = new ArrayList<>();
+    List<Peer> peers =
+        List.of(
+            new Cmwq(),
+            new CmwqReactor(),
+            new CmwqRxJava(),
+            new Stpe(),
+            new Netty(),
+            new ReactorParallel(),
+            new RxComputation());
+    for (Peer peer : peers) {
       peer.start(n);
       long base = usedAfterGc();
       peer.create(delays);
@@ -89,14 +133,27 @@ public final class TimerFootprint {
       long armed = usedAfterGc();
       Reference.reachabilityFence(peer);
       peer.stop();
-      System.out.printf(
-          Locale.ROOT,
-          "%-12s %14.1f %14.1f %14.1f%n",
-          peer.name(),
-          (created - base) / (double) n,
-          (armed - created) / (double) n,
-          (armed - base) / (double) n);
+      double objects = (created - base) / (double) n;
+      double arm = (armed - created) / (double) n;
+      double total = (armed - base) / (double) n;
+      System.out.printf(Locale.ROOT, "%-24s %16.1f %14.1f %14.1f%n", peer.name(), objects, arm, total);
+      Map<String, Object> m = Json.object();
+      m.put("peer", peer.name());
+      m.put("objectsBytes", Math.round(objects * 10) / 10.0);
+      m.put("armBytes", Math.round(arm * 10) / 10.0);
+      m.put("totalBytes", Math.round(total * 10) / 10.0);
+      rows.add(m);
     }
+    Map<String, Object> params = Json.object();
+    params.put("timers", n);
+    params.put("gc", gc);
+    params.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
+    params.put("quick", quick);
+    Map<String, Object> report = Json.object();
+    report.put("harness", "TimerFootprint");
+    report.put("params", params);
+    report.put("rows", rows);
+    return report;
   }
 
   static void printLayout(String className) {
@@ -107,12 +164,17 @@ public final class TimerFootprint {
     }
   }
 
+  /** Full collections per measurement, and the pause after each; fewer and shorter in quick mode. */
+  static int gcRounds = 4;
+
+  static long gcPauseMillis = 100;
+
   /** Returns: used heap bytes after full collections have settled. */
   static long usedAfterGc() throws InterruptedException {
     long used = Long.MAX_VALUE;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < gcRounds; i++) {
       System.gc();
-      Thread.sleep(100); // let concurrent phases and reference processing finish
+      Thread.sleep(gcPauseMillis); // let concurrent phases and reference processing finish
       used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     }
     return used;
@@ -236,6 +298,152 @@ public final class TimerFootprint {
     public void stop() {
       timer.stop();
       timer = null;
+    }
+  }
+
+  /** cmwq's Reactor adapter over an isolated runtime: {@code schedule(task, delay)} n times. */
+  static final class CmwqReactor implements Peer {
+    static final Runnable NOOP = () -> {};
+    WorkqueueRuntime rt;
+    reactor.core.scheduler.Scheduler scheduler;
+
+    @Override
+    public String name() {
+      return "cmwq Reactor adapter";
+    }
+
+    @Override
+    public void start(int n) {
+      rt = WorkqueueRuntime.builder().build();
+      scheduler = dev.cmwq.reactor.CmwqSchedulers.bound(rt);
+      scheduler.schedule(NOOP, 1, TimeUnit.HOURS).dispose();
+    }
+
+    @Override
+    public void create(long[] delays) {}
+
+    @Override
+    public void armAll(long[] delays) {
+      for (long d : delays) {
+        scheduler.schedule(NOOP, d, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    @Override
+    public void stop() throws InterruptedException {
+      scheduler.dispose();
+      rt.shutdown();
+      rt.awaitTermination(Duration.ofSeconds(10));
+      scheduler = null;
+      rt = null;
+    }
+  }
+
+  /** cmwq's RxJava adapter over an isolated runtime: {@code scheduleDirect(task, delay, unit)} n times. */
+  static final class CmwqRxJava implements Peer {
+    static final Runnable NOOP = () -> {};
+    WorkqueueRuntime rt;
+    io.reactivex.rxjava3.core.Scheduler scheduler;
+
+    @Override
+    public String name() {
+      return "cmwq RxJava adapter";
+    }
+
+    @Override
+    public void start(int n) {
+      rt = WorkqueueRuntime.builder().build();
+      scheduler = dev.cmwq.rxjava3.CmwqSchedulers.bound(rt);
+      scheduler.scheduleDirect(NOOP, 1, TimeUnit.HOURS).dispose();
+    }
+
+    @Override
+    public void create(long[] delays) {}
+
+    @Override
+    public void armAll(long[] delays) {
+      for (long d : delays) {
+        scheduler.scheduleDirect(NOOP, d, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    @Override
+    public void stop() throws InterruptedException {
+      scheduler.shutdown();
+      rt.shutdown();
+      rt.awaitTermination(Duration.ofSeconds(10));
+      scheduler = null;
+      rt = null;
+    }
+  }
+
+  /** Reactor {@code newParallel(N)}, a fresh {@code parallel()}: {@code schedule(task, delay)} n times. */
+  static final class ReactorParallel implements Peer {
+    static final Runnable NOOP = () -> {};
+    reactor.core.scheduler.Scheduler scheduler;
+
+    @Override
+    public String name() {
+      return "Reactor parallel()";
+    }
+
+    @Override
+    public void start(int n) {
+      scheduler =
+          Schedulers.newParallel(
+              Runtime.getRuntime().availableProcessors(), r -> TimerBenchmark.daemon(r, "reactor-parallel"));
+      scheduler.schedule(NOOP, 1, TimeUnit.HOURS).dispose();
+    }
+
+    @Override
+    public void create(long[] delays) {}
+
+    @Override
+    public void armAll(long[] delays) {
+      for (long d : delays) {
+        scheduler.schedule(NOOP, d, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    @Override
+    public void stop() {
+      scheduler.dispose();
+      scheduler = null;
+    }
+  }
+
+  /** A fresh RxJava computation scheduler: {@code scheduleDirect(task, delay, unit)} n times. */
+  static final class RxComputation implements Peer {
+    static final Runnable NOOP = () -> {};
+    io.reactivex.rxjava3.core.Scheduler scheduler;
+
+    @Override
+    public String name() {
+      return "RxJava computation()";
+    }
+
+    @Override
+    public void start(int n) {
+      scheduler =
+          io.reactivex.rxjava3.plugins.RxJavaPlugins.createComputationScheduler(
+              r -> TimerBenchmark.daemon(r, "rx-computation"));
+      scheduler.scheduleDirect(NOOP, 1, TimeUnit.HOURS).dispose();
+    }
+
+    @Override
+    public void create(long[] delays) {}
+
+    @Override
+    public void armAll(long[] delays) {
+      for (long d : delays) {
+        scheduler.scheduleDirect(NOOP, d, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    @Override
+    public void stop() {
+      scheduler.shutdown();
+      scheduler = null;
     }
   }
 }

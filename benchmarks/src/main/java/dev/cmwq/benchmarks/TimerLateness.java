@@ -5,12 +5,16 @@ import dev.cmwq.Workqueue;
 import dev.cmwq.WorkqueueRuntime;
 import io.netty.util.HashedWheelTimer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Timer lateness (DESIGN §9): 20 000 timers at uniform delays in 1–200 ms, all armed at once by a
@@ -24,14 +28,19 @@ import org.HdrHistogram.Histogram;
  * thread hands it over, so the hand-off is part of the lateness; the peers run the task on their
  * timer thread.
  *
- * <p>Peers: cmwq (an isolated runtime's {@code systemWq()}), a one-thread
- * {@link ScheduledThreadPoolExecutor}, Netty's {@link HashedWheelTimer} with a 1 ms tick. They
- * run one after another in the same JVM, each with a fresh instance, the same delays in every
+ * <p>Peers: cmwq (an isolated runtime's {@code systemWq()}, one {@link DelayedWork} per timer),
+ * cmwq through its Reactor adapter ({@code CmwqSchedulers.bound(runtime).schedule(task, delay)}),
+ * a one-thread {@link ScheduledThreadPoolExecutor}, Netty's {@link HashedWheelTimer} with a 1 ms
+ * tick, and Reactor's {@code newParallel(N)} ({@code parallel()}: one STPE per worker, the task
+ * runs on the timer thread). They run one after another in the same JVM, each with a fresh instance, the same delays in every
  * round; round 1 is warm-up (printed, marked "warm-up", not to be quoted). Each peer gets two
  * rows: every timer, and "idle": only the timers due after arming had finished.
  *
- * <p>Usage: {@code java -cp benchmarks.jar dev.cmwq.benchmarks.TimerLateness [rounds] [timers]}
- * (default 2 rounds, 20 000 timers).
+ * <p>How to read: p50/p90/p99/p99.9/max lateness in µs and the count of early fires (DESIGN
+ * §9: p50 ≤ 150 µs, p99 ≤ 2 ms, never early). Quote the last round only.
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar dev.cmwq.benchmarks.TimerLateness [--quick] [--json
+ * FILE] [rounds] [timers]} (default 2 rounds, 20 000 timers; {@code --quick}: 1 round of 2 000).
  */
 public final class TimerLateness {
 
@@ -59,44 +68,73 @@ public final class TimerLateness {
   record Run(long[] lateness, long[] deadline, long armStart, long armEnd) {}
 
   public static void main(String[] args) throws Exception {
-    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 2;
-    int timers = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
-    long[] delays = Delays.uniformNanos(timers, MIN, MAX, 0x1a7e);
-    List<Peer> peers = List.of(new Cmwq(), new Stpe(), new Netty());
-
-    System.out.printf(
-        Locale.ROOT,
-        "%d timers, delays U(%d ms, %d ms), %d round(s), round 1 is warm-up; %s %s, %d CPUs%n",
-        timers,
-        MIN.toMillis(),
-        MAX.toMillis(),
-        rounds,
-        System.getProperty("java.vm.name"),
-        System.getProperty("java.version"),
-        Runtime.getRuntime().availableProcessors());
-    for (int round = 1; round <= rounds; round++) {
-      System.out.printf(Locale.ROOT, "%nround %d%s%n", round, round == 1 && rounds > 1 ? " (warm-up)" : "");
-      System.out.printf(
-          Locale.ROOT,
-          "%-12s %7s %6s %10s %10s %10s %10s %10s %10s %8s%n",
-          "peer", "timers", "early", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs", "earliest", "arm ms");
-      for (Peer peer : peers) {
-        System.gc(); // start every peer from the same quiet heap
-        report(peer.name(), peer.run(delays));
-      }
+    HarnessArgs a = HarnessArgs.parse(args);
+    int rounds = a.intArg(0, a.quick() ? 1 : 2);
+    int timers = a.intArg(1, a.quick() ? 2_000 : 20_000);
+    Map<String, Object> report = run(rounds, timers, a.quick());
+    if (a.json() != null) {
+      Json.write(a.json(), report);
     }
   }
 
   /**
-   * Prints two rows: every timer, then (as "idle") only the timers due after the producer had
-   * finished arming, when nothing but the timer itself competes for the CPUs.
+   * Runs every peer for {@code rounds} rounds, prints each round, and returns the report: {@code
+   * {"harness", "params", "rows": [...]}} with the rows of the last round only (all timers, then
+   * "idle" ones, per peer).
    */
-  static void report(String name, Run run) {
-    report(name, run, false);
-    report("  idle", run, true);
+  static Map<String, Object> run(int rounds, int timers, boolean quick) throws Exception {
+    long[] delays = Delays.uniformNanos(timers, MIN, MAX, 0x1a7e);
+    List<Peer> peers = List.of(new Cmwq(), new CmwqReactor(), new Stpe(), new Netty(), new ReactorParallel());
+
+    System.out.printf(
+        Locale.ROOT,
+        "TimerLateness: %d timers, delays U(%d ms, %d ms), %d round(s)%s; %s %s, %d CPUs%n",
+        timers,
+        MIN.toMillis(),
+        MAX.toMillis(),
+        rounds,
+        rounds > 1 ? ", round 1 is warm-up" : " (no warm-up: not to be quoted)",
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors());
+    List<Object> rows = new ArrayList<>();
+    for (int round = 1; round <= rounds; round++) {
+      System.out.printf(Locale.ROOT, "%nround %d%s%n", round, round == 1 && rounds > 1 ? " (warm-up)" : "");
+      System.out.printf(
+          Locale.ROOT,
+          "%-20s %7s %6s %10s %10s %10s %10s %10s %10s %8s%n",
+          "peer", "timers", "early", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs", "earliest", "arm ms");
+      for (Peer peer : peers) {
+        System.gc(); // start every peer from the same quiet heap
+        Run run = peer.run(delays);
+        Map<String, Object> all = report(peer.name(), run, false);
+        Map<String, Object> idle = report("  idle", run, true);
+        if (round == rounds) {
+          all.put("peer", peer.name());
+          idle.put("peer", peer.name());
+          rows.add(all);
+          rows.add(idle);
+        }
+      }
+    }
+    Map<String, Object> params = Json.object();
+    params.put("timers", timers);
+    params.put("minDelayMs", MIN.toMillis());
+    params.put("maxDelayMs", MAX.toMillis());
+    params.put("rounds", rounds);
+    params.put("quick", quick);
+    Map<String, Object> report = Json.object();
+    report.put("harness", "TimerLateness");
+    report.put("params", params);
+    report.put("rows", rows);
+    return report;
   }
 
-  static void report(String name, Run run, boolean onlyDueAfterArming) {
+  /**
+   * Prints one row and returns its figures: every timer, or (as "idle") only the timers due after
+   * the producer had finished arming, when nothing but the timer itself competes for the CPUs.
+   */
+  static Map<String, Object> report(String name, Run run, boolean onlyDueAfterArming) {
     long[] lateness = run.lateness();
     Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     int early = 0;
@@ -114,7 +152,7 @@ public final class TimerLateness {
     }
     System.out.printf(
         Locale.ROOT,
-        "%-12s %7d %6d %10.1f %10.1f %10.1f %10.1f %10.1f %10.1f %8.1f%n",
+        "%-20s %7d %6d %10.1f %10.1f %10.1f %10.1f %10.1f %10.1f %8.1f%n",
         name,
         h.getTotalCount(),
         early,
@@ -125,6 +163,18 @@ public final class TimerLateness {
         micros(h.getMaxValue()),
         micros(earliest),
         (run.armEnd() - run.armStart()) / 1e6);
+    Map<String, Object> m = Json.object();
+    m.put("set", onlyDueAfterArming ? "idle" : "all");
+    m.put("timers", h.getTotalCount());
+    m.put("early", early);
+    m.put("p50Us", micros(h.getValueAtPercentile(50)));
+    m.put("p90Us", micros(h.getValueAtPercentile(90)));
+    m.put("p99Us", micros(h.getValueAtPercentile(99)));
+    m.put("p999Us", micros(h.getValueAtPercentile(99.9)));
+    m.put("maxUs", micros(h.getMaxValue()));
+    m.put("earliestUs", h.getTotalCount() == 0 ? null : micros(earliest));
+    m.put("armMs", (run.armEnd() - run.armStart()) / 1e6);
+    return m;
   }
 
   static double micros(long nanos) {
@@ -260,6 +310,91 @@ public final class TimerLateness {
         await(done, name());
       } finally {
         timer.stop();
+      }
+      return new Run(lateness, deadline, start, end);
+    }
+  }
+
+  /** cmwq through its Reactor adapter: {@code CmwqSchedulers.bound(runtime).schedule(task, delay)}. */
+  static final class CmwqReactor implements Peer {
+    @Override
+    public String name() {
+      return "cmwq Reactor adapter";
+    }
+
+    @Override
+    public Run run(long[] delays) throws InterruptedException {
+      int n = delays.length;
+      long[] deadline = new long[n];
+      long[] lateness = new long[n];
+      CountDownLatch done = new CountDownLatch(n);
+      long start;
+      long end;
+      Runnable[] tasks = new Runnable[n];
+      for (int i = 0; i < n; i++) {
+        int k = i;
+        tasks[i] =
+            () -> {
+              lateness[k] = System.nanoTime() - deadline[k];
+              done.countDown();
+            };
+      }
+      WorkqueueRuntime rt = WorkqueueRuntime.builder().build();
+      Scheduler scheduler = dev.cmwq.reactor.CmwqSchedulers.bound(rt);
+      try {
+        start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+          deadline[i] = System.nanoTime() + delays[i];
+          scheduler.schedule(tasks[i], delays[i], TimeUnit.NANOSECONDS);
+        }
+        end = System.nanoTime();
+        await(done, name());
+      } finally {
+        scheduler.dispose();
+        rt.shutdown();
+        rt.awaitTermination(Duration.ofSeconds(10));
+      }
+      return new Run(lateness, deadline, start, end);
+    }
+  }
+
+  /** Reactor's {@code newParallel(N)}, a fresh {@code parallel()}: delayed tasks go to its workers' STPEs. */
+  static final class ReactorParallel implements Peer {
+    @Override
+    public String name() {
+      return "Reactor parallel()";
+    }
+
+    @Override
+    public Run run(long[] delays) throws InterruptedException {
+      int n = delays.length;
+      long[] deadline = new long[n];
+      long[] lateness = new long[n];
+      CountDownLatch done = new CountDownLatch(n);
+      long start;
+      long end;
+      Runnable[] tasks = new Runnable[n];
+      for (int i = 0; i < n; i++) {
+        int k = i;
+        tasks[i] =
+            () -> {
+              lateness[k] = System.nanoTime() - deadline[k];
+              done.countDown();
+            };
+      }
+      Scheduler scheduler =
+          Schedulers.newParallel(
+              Runtime.getRuntime().availableProcessors(), r -> TimerBenchmark.daemon(r, "reactor-parallel"));
+      try {
+        start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+          deadline[i] = System.nanoTime() + delays[i];
+          scheduler.schedule(tasks[i], delays[i], TimeUnit.NANOSECONDS);
+        }
+        end = System.nanoTime();
+        await(done, name());
+      } finally {
+        scheduler.dispose();
       }
       return new Run(lateness, deadline, start, end);
     }
