@@ -288,10 +288,21 @@ public final class CmwqTestScheduler extends WorkqueueScheduler implements AutoC
     }
   }
 
-  /** Same as {@link #shutdown()}. */
+  /**
+   * As {@link #shutdown()}, then, if {@link #create()} made the runtime, waits up to 10 s for its
+   * threads to end, so a test that checks for leftover threads can close and check. Keeps the
+   * caller's interrupt status.
+   */
   @Override
   public void close() {
     shutdown();
+    if (ownsRuntime) {
+      try {
+        runtime.awaitTermination(java.time.Duration.ofSeconds(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   @Override

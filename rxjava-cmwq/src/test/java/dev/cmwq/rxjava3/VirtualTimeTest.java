@@ -195,9 +195,15 @@ class VirtualTimeTest extends RuntimeTestBase {
   void closeShutsDownTheRuntimeItCreated() throws Exception {
     CmwqTestScheduler s = testScheduler();
     Observable.timer(1, SECONDS, s).test();
+    java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(1);
+    s.scheduleDirect(ran::countDown); // a worker thread now exists
+    assertThat(ran.await(10, SECONDS)).isTrue();
     s.close();
     assertThat(s.isShutdown()).isTrue();
     assertThat(s.runtime().isShutdown()).isTrue();
+    assertThat(s.runtime().awaitTermination(java.time.Duration.ZERO))
+        .as("close() waited for the runtime's threads to end")
+        .isTrue();
     assertThat(s.scheduleDirect(() -> {}).isDisposed()).isTrue();
   }
 }
