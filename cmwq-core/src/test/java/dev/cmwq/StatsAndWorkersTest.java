@@ -531,4 +531,49 @@ class StatsAndWorkersTest extends TestRuntimes {
     assertThat(defaults.cpuIntensiveThreshold()).isEqualTo(Duration.ofMillis(10));
     assertThat(defaults.watchdogThreshold()).isEqualTo(Duration.ofSeconds(30));
   }
+
+  /**
+   * CPU time is sampled, but what a worker's items used is not dropped when the worker is later
+   * seen asleep in another item: short CPU items interleaved with sleeping ones (undeclared
+   * blocking, as in the demo) must show most of their CPU time in the stats.
+   */
+  @Test
+  void cpuTimeOfShortItemsIsNotLostWhenTheirWorkerLaterSleeps() throws Exception {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mx.isThreadCpuTimeSupported(), "thread CPU time");
+    WorkqueueRuntime rt = runtime(WorkqueueRuntime.builder().cpus(1).cpuIntensiveThreshold(Duration.ZERO));
+    Workqueue wq = Workqueue.builder("st-cputime").runtime(rt).build();
+    java.util.concurrent.atomic.AtomicLong used = new java.util.concurrent.atomic.AtomicLong();
+    Runnable spin =
+        () -> {
+          long start = mx.getCurrentThreadCpuTime();
+          long end = start + 300_000; // 0.3 ms of CPU
+          long now;
+          do {
+            now = mx.getCurrentThreadCpuTime();
+          } while (now < end);
+          used.addAndGet(now - start);
+        };
+    Runnable sleep =
+        () -> {
+          try {
+            Thread.sleep(15); // undeclared blocking: the sampler sees the worker asleep
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
+    // one item at a time, so no backlog makes the sampler look often: between two looks a
+    // worker runs several CPU items, then is seen asleep in the next one
+    for (int i = 0; i < 400; i++) {
+      Work w = Work.of(i % 10 == 9 ? sleep : spin);
+      assertThat(wq.queueWork(w)).isTrue();
+      w.flush();
+    }
+    wq.flush();
+    long cpu = wq.stats().cpuTime().toNanos();
+    assertThat(used.get()).as("CPU the items used").isGreaterThan(0);
+    assertThat(cpu)
+        .as("stats cpuTime %d ns vs %d ns the items measured themselves", cpu, used.get())
+        .isGreaterThanOrEqualTo(used.get() / 2);
+  }
 }

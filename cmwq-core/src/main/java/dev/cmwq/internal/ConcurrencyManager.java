@@ -302,14 +302,22 @@ final class ConcurrencyManager {
     boolean waiting =
         s.inFunction
             && (s.state == Thread.State.BLOCKED || s.state == Thread.State.WAITING || s.state == Thread.State.TIMED_WAITING);
-    long cpu = CPU_TIME && s.state == Thread.State.RUNNABLE ? MX.getThreadCpuTime(w.thread.getId()) : -1;
+    // read in every state: a reading skipped while the worker sleeps would drop the CPU time its
+    // earlier items used since the last one (-1 if the thread has ended or the JVM cannot tell)
+    long cpu = CPU_TIME ? MX.getThreadCpuTime(w.thread.getId()) : -1;
     // S: the sampler's own per-worker fields
     boolean sameItem = w.sSeq == s.seq;
     long cpuDelta = cpu >= 0 && w.sCpu >= 0 ? cpu - w.sCpu : -1;
     long wallDelta = now - w.sWall;
     // runnable to Java, but its CPU time stood still: blocked in I/O, or only waiting for a CPU?
     // The OS knows (Linux /proc); without it, assume I/O only after a millisecond of stillness.
-    boolean still = s.inFunction && sameItem && cpuDelta >= 0 && wallDelta > 0 && cpuDelta * 100 < wallDelta * IO_CPU_PERCENT;
+    boolean still =
+        s.state == Thread.State.RUNNABLE
+            && s.inFunction
+            && sameItem
+            && cpuDelta >= 0
+            && wallDelta > 0
+            && cpuDelta * 100 < wallDelta * IO_CPU_PERCENT;
     boolean inIo = false;
     if (still) {
       NativeThreadState.State os = NativeThreadState.read(w.statFile, statBuf);

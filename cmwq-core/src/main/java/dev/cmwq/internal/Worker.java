@@ -47,7 +47,7 @@ final class Worker implements Runnable {
   // S: the sampler's view of this worker, touched only by the ConcurrencyManager thread
   long sSeq = -1;
   int sAsleepTicks;
-  long sCpu = -1;
+  long sCpu; // a thread's CPU time starts at 0: the first reading counts all it ran
   long sWall;
   long sItemCpu;
 
