@@ -29,9 +29,12 @@ import java.util.function.Supplier;
  *       behind, and its backlog grows for as long as items arrive;
  *   <li>{@code boundedElastic()} can start up to ten threads per CPU, enough to keep up;
  *   <li>cmwq's {@code bound()} runs one worker per CPU slot and starts another only while one
- *       sleeps (noticed by its sampler, since nothing declares it): it should keep up with far
- *       fewer threads. The demo prints what happens, not what should.
+ *       sleeps (noticed by its sampler, since nothing declares it), so it needs about as many
+ *       threads as items sleep at once, plus one per CPU and its idle spares.
  * </ul>
+ *
+ * The demo prints what happens, not what should: the closing sentences are drawn from the
+ * measured numbers.
  *
  * The rate scales with the CPU count so that the picture is the same on a laptop and on a large
  * server. Arrivals are paced by a producer thread and never depend on how a scheduler copes.
@@ -47,8 +50,11 @@ import java.util.function.Supplier;
  *       {@code Schedulers.parallel()} and {@code boundedElastic()} ({@code newParallel},
  *       {@code newBoundedElastic}), so that the demo can dispose them; cmwq's runs on a runtime
  *       of its own, shut down at the end of its phase. The JVM then exits by itself.
+ *   <li>Before its clock starts, each scheduler runs 200 CPU items one at a time, so that class
+ *       loading and the JIT are not billed to it; cmwq's columns count from after that warm-up.
  *   <li>Threads are counted by name ({@code parallel-}, {@code boundedElastic-},
- *       {@code kworker/}) every 50 ms, housekeeping threads included.
+ *       {@code kworker/}) every 50 ms, housekeeping threads included (Reactor's evictor, cmwq's
+ *       sampler).
  * </ul>
  *
  * Options: none for the full run (about a minute); {@code --quick} for a run of a few seconds,

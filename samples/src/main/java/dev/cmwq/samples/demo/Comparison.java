@@ -17,6 +17,9 @@ import java.util.Locale;
  */
 public final class Comparison {
 
+  /** Width the sentences are wrapped at, so that the output pastes into a README as is. */
+  static final int WIDTH = 100;
+
   private Comparison() {}
 
   /** Returns: the slack allowed after the last arrival: ten blocking calls, at least 250 ms. */
@@ -36,7 +39,7 @@ public final class Comparison {
         + " (at %.2fs) the last item was done%n", results.isEmpty() ? 0 : results.get(0).lastArrivalNanos() / 1e9);
     out.println();
     for (String s : sentences(w, results)) {
-      out.println(s);
+      wrap(out, s);
     }
   }
 
@@ -95,14 +98,31 @@ public final class Comparison {
     return String.join(", ", parts.subList(0, parts.size() - 1)) + " and " + parts.get(parts.size() - 1);
   }
 
-  /** Returns: {@code nanos} as µs, ms or s with three significant digits or so. */
+  /** Returns: {@code nanos} as µs, ms or s, with three significant digits. */
   static String duration(long nanos) {
     if (nanos < 1_000_000) {
       return String.format(Locale.ROOT, "%.0fµs", nanos / 1e3);
     }
     if (nanos < 1_000_000_000) {
-      return String.format(Locale.ROOT, "%.1fms", nanos / 1e6);
+      double ms = nanos / 1e6;
+      return String.format(Locale.ROOT, ms < 10 ? "%.2fms" : ms < 100 ? "%.1fms" : "%.0fms", ms);
     }
     return String.format(Locale.ROOT, "%.2fs", nanos / 1e9);
+  }
+
+  /** Prints {@code text} wrapped at {@link #WIDTH} columns, breaking between words. */
+  private static void wrap(PrintStream out, String text) {
+    StringBuilder line = new StringBuilder();
+    for (String word : text.split(" ")) {
+      if (line.length() > 0 && line.length() + 1 + word.length() > WIDTH) {
+        out.println(line);
+        line.setLength(0);
+      }
+      if (line.length() > 0) {
+        line.append(' ');
+      }
+      line.append(word);
+    }
+    out.println(line);
   }
 }

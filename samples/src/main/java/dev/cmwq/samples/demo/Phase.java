@@ -83,10 +83,17 @@ final class Phase {
    * JVM the first item on a scheduler costs tens to hundreds of milliseconds). One at a time, so
    * that the warm-up itself needs no more than one thread of any scheduler; threads it started
    * that are still alive count in the phase's peak.
+   *
+   * <p>{@code block()} returns once the item signalled completion, which it does from inside
+   * the work item, a moment before the workqueue counts it completed; the flush waits for that
+   * moment, so that the phase's counters start from nothing in flight.
    */
-  private void warmUp() {
+  private void warmUp() throws InterruptedException {
     for (int i = 0; i < WARM_UP_ITEMS; i++) {
       Mono.fromRunnable(() -> workload.runItem(false)).subscribeOn(contender.scheduler()).block();
+    }
+    if (contender.workqueue().isPresent()) {
+      contender.workqueue().get().flush();
     }
   }
 
@@ -103,6 +110,10 @@ final class Phase {
       nextRow += tick.toNanos();
     }
     producer.join();
+    if (contender.workqueue().isPresent()) {
+      // the last callback ran inside its item: let the workqueue count that item completed
+      contender.workqueue().get().flush();
+    }
     long makespan = lastDone.get() - start;
     row(start + makespan);
     int peak = census.peak();
