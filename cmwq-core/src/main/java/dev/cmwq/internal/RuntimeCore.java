@@ -31,7 +31,8 @@ public final class RuntimeCore {
 
   static final class ThreadCtx {
     @Nullable Worker worker; // W
-    int rrCursor = mix(Thread.currentThread().getId()); // W: a thread-derived start, no shared counter
+    /** W: counts this thread's local queueings; starts thread-derived, so threads spread over slots. */
+    int rrCursor = mix(Thread.currentThread().getId());
 
     private static int mix(long id) {
       long z = id * 0x9E3779B97F4A7C15L;
@@ -183,8 +184,19 @@ public final class RuntimeCore {
   }
 
   /**
+   * Queueings a thread that is not a bound worker makes on one CPU slot before it moves to the
+   * next. The kernel queues on the CPU the caller runs on, which stays the same from one call to
+   * the next; a JVM thread has no such CPU, so it stays on a slot for a run of items instead:
+   * a thread that queues one item and waits for it (a {@code subscribeOn} hop) finds the same,
+   * still-warm worker each time, while a thread that queues many items still spreads them over
+   * every slot, a run at a time.
+   */
+  static final int LOCAL_RUN = 32;
+
+  /**
    * The CPU slot for "local CPU" queueing: the caller's own slot if it is a bound worker, so a
-   * chain of work stays on its CPU; otherwise the next slot of the thread's round-robin.
+   * chain of work stays on its CPU; otherwise the slot of the thread's current run (see
+   * {@link #LOCAL_RUN}); threads start their runs at slots spread by thread id.
    */
   int localCpu() {
     ThreadCtx c = CTX.get();
@@ -192,7 +204,7 @@ public final class RuntimeCore {
     if (w != null && w.pool.cpu >= 0 && w.pool.rt == this) {
       return w.pool.cpu;
     }
-    int n = c.rrCursor++ & Integer.MAX_VALUE;
+    int n = (c.rrCursor++ & Integer.MAX_VALUE) / LOCAL_RUN;
     return n % cpus;
   }
 
