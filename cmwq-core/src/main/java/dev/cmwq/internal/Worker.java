@@ -84,6 +84,12 @@ final class Worker implements Runnable {
   long lastActive; // L: time-source nanos when it last went idle
   /** Written under L by whoever wakes it, read by the parked worker without the lock. */
   volatile boolean woken;
+  /**
+   * A: set while the worker spins in {@link #spinForKick} for a kick, which then needs no unpark
+   * (the queueing thread's unpark of a running thread still costs a lock and a store on the
+   * thread's parker). Written by the worker only.
+   */
+  volatile boolean spinning;
 
   Worker(WorkerPool pool, int id) {
     this(pool, id, false);
@@ -259,14 +265,19 @@ final class Worker implements Runnable {
       enterIdle();
     }
     long timeout = pool.rt.idleTimeoutNanos;
+    boolean firstPass = true;
     for (;;) {
       // only the oldest idle worker of a pool with workers to spare waits with a timeout; a
       // younger one is nudged when it becomes the oldest (see WorkerPool.nudgeOldestIdle)
       boolean mayReap = pool.idleLast == this && pool.tooManyWorkers();
       long wait = lastActive + timeout - RuntimeCore.engineNow();
       // the most recently idled worker is the one the next kick wakes (LIFO): it spins briefly
-      // first, so a producer that queues again within a few microseconds finds it awake
-      boolean spin = !mayReap && pool.idleFirst == this;
+      // first, so a producer that queues again within a few microseconds finds it awake; only
+      // while work has been coming that fast (its last idle stretch was short), so that spinning
+      // never takes a CPU from other threads when items arrive further apart
+      // (once per idle stretch: a later pass follows a nudge or the permit a spin leaves behind)
+      boolean spin = firstPass && !mayReap && pool.idleFirst == this && lastIdleGap <= 2 * IDLE_SPIN_NANOS;
+      firstPass = false;
       pool.lock.unlock();
       try {
         if (!mayReap) {
@@ -280,6 +291,7 @@ final class Worker implements Runnable {
         pool.lock.lock();
       }
       if (woken || (flags & IDLE) == 0 || pool.dying) {
+        lastIdleGap = RuntimeCore.engineNow() - lastActive;
         return true;
       }
       if (pool.idleLast == this
@@ -305,6 +317,12 @@ final class Worker implements Runnable {
   static final long IDLE_SPIN_NANOS = Long.getLong("cmwq.idleSpinNanos", 20_000L);
 
   /**
+   * W, under L: how long this worker's last idle stretch lasted, from going idle to being woken
+   * (the gap between two items as it saw it). Starts long: a new worker parks without spinning.
+   */
+  private long lastIdleGap = Long.MAX_VALUE;
+
+  /**
    * Spins until a kick marks this worker woken or {@link #IDLE_SPIN_NANOS} pass. Locking: none
    * held. Returns: true if it was woken (the kick's unpark, which always follows, then leaves a
    * permit: the next park returns at once and the caller's loop re-checks).
@@ -314,13 +332,18 @@ final class Worker implements Runnable {
     if (spinNanos <= 0) {
       return false;
     }
+    // volatile write, then read woken; a kick writes woken, then reads spinning (Dekker): a kick
+    // that saw spinning and skipped its unpark is seen here, before this worker can park
+    spinning = true;
     long start = System.nanoTime();
     for (int i = 0; ; i++) {
       if (woken) {
+        spinning = false;
         return true;
       }
       Thread.onSpinWait();
       if ((i & 63) == 63 && System.nanoTime() - start >= spinNanos) {
+        spinning = false;
         return woken;
       }
     }

@@ -161,12 +161,16 @@ final class WorkerPool {
     if (w != null) {
       if (!w.woken) {
         // volatile write, then unpark: the idle worker re-reads woken after every park return.
-        // Another kick meanwhile sees woken and relies on this unpark, which always follows.
+        // Another kick meanwhile sees woken and relies on this unpark, which always follows,
+        // unless the worker is spinning for a kick: it re-reads woken before it parks (see
+        // Worker.spinForKick: woken written here before spinning is read).
         w.woken = true;
-        if (defer) {
-          toWake = w.thread;
-        } else {
-          LockSupport.unpark(w.thread);
+        if (!w.spinning) {
+          if (defer) {
+            toWake = w.thread;
+          } else {
+            LockSupport.unpark(w.thread);
+          }
         }
       }
       return Kick.WOKE;
