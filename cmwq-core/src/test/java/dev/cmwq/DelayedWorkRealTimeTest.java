@@ -131,12 +131,13 @@ class DelayedWorkRealTimeTest extends TestRuntimes {
     AtomicLongArray ranAt = new AtomicLongArray(kept);
     AtomicIntegerArray runs = new AtomicIntegerArray(kept);
     CountDownLatch done = new CountDownLatch(kept);
-    DelayedWork churn = DelayedWork.of(() -> {});
     for (int i = 0; i < kept; i++) {
-      // churn: near timers armed and cancelled before they fire
+      // churn: near timers armed and cancelled, almost always before they fire (a preempted
+      // test thread may let a 1 ms one fire first: that is not what is checked here)
       for (int j = 0; j < 50; j++) {
+        DelayedWork churn = DelayedWork.of(() -> {});
         assertThat(wq.queueDelayedWork(churn, Duration.ofMillis(1 + rnd.nextInt(200)))).isTrue();
-        assertThat(churn.cancel()).isTrue();
+        churn.cancel();
       }
       int id = i;
       DelayedWork keep =
