@@ -152,8 +152,13 @@ final class Ratios {
     for (String m : methods) {
       String b = host + " " + m;
       Figure bound = jmh(s, clazz + "." + m + "[scheduler=cmwqBound]");
+      // DESIGN §9 sets "≥ the best peer" for the hops (hop, flatMapSubscribeOn); publishOn and
+      // observeOn fuse with range() into one drain loop per subscription, so they are shown as
+      // a no-regression check, without a target
+      boolean hopTarget = !m.equals("publishOn") && !m.equals("observeOn");
       for (String peer : peers) {
-        lines.add(new Line(b, "bound", bound, peer, jmh(s, clazz + "." + m + "[scheduler=" + peer + "]"), "≥ best peer", noWorse()));
+        lines.add(new Line(b, "bound", bound, peer, jmh(s, clazz + "." + m + "[scheduler=" + peer + "]"),
+            hopTarget ? "≥ best peer" : null, hopTarget ? noWorse() : null));
       }
       lines.add(new Line(b, "unbound", jmh(s, clazz + "." + m + "[scheduler=cmwqUnbound]"), elasticPeer,
           jmh(s, clazz + "." + m + "[scheduler=" + elasticPeer + "]"), null, null));
@@ -261,23 +266,32 @@ final class Ratios {
     }
   }
 
+  /**
+   * The targets are for an idle producer (DESIGN §9): they are read on the "idle" set, the timers
+   * due after arming finished; all timers, those due while the producer was still arming
+   * included, are shown for information.
+   */
   static void lateness(List<Line> lines, List<Map<String, Object>> rows) {
-    Map<String, Object> cmwq = row(rows, "peer", "cmwq", "set", "all");
+    Map<String, Object> cmwq = row(rows, "peer", "cmwq", "set", "idle");
     for (String peer : List.of("STPE", "Netty HWT", "Reactor parallel()")) {
-      Map<String, Object> pr = row(rows, "peer", peer, "set", "all");
-      lines.add(new Line("timer lateness p50", "DelayedWork", field(cmwq, "p50Us", "µs"), peer, field(pr, "p50Us", "µs"), "≤ 150 µs", atMost(150)));
-      lines.add(new Line("timer lateness p99", "DelayedWork", field(cmwq, "p99Us", "µs"), peer, field(pr, "p99Us", "µs"), "≤ 2 000 µs", atMost(2000)));
+      Map<String, Object> pr = row(rows, "peer", peer, "set", "idle");
+      lines.add(new Line("timer lateness p50, idle producer", "DelayedWork", field(cmwq, "p50Us", "µs"), peer, field(pr, "p50Us", "µs"), "≤ 150 µs", atMost(150)));
+      lines.add(new Line("timer lateness p99, idle producer", "DelayedWork", field(cmwq, "p99Us", "µs"), peer, field(pr, "p99Us", "µs"), "≤ 2 000 µs", atMost(2000)));
     }
-    lines.add(new Line("timer lateness p99.9", "DelayedWork", field(cmwq, "p999Us", "µs"), "STPE",
-        field(row(rows, "peer", "STPE", "set", "all"), "p999Us", "µs"), null, null));
-    lines.add(new Line("timer lateness max", "DelayedWork", field(cmwq, "maxUs", "µs"), "STPE",
-        field(row(rows, "peer", "STPE", "set", "all"), "maxUs", "µs"), null, null));
-    lines.add(new Line("timer early fires", "DelayedWork", field(cmwq, "early", "timers"), null, null, "≤ 0 (never early)", atMost(0)));
-    Map<String, Object> adapter = row(rows, "peer", "cmwq Reactor adapter", "set", "all");
-    Map<String, Object> parallel = row(rows, "peer", "Reactor parallel()", "set", "all");
-    lines.add(new Line("timer lateness p50", "Reactor adapter", field(adapter, "p50Us", "µs"), "Reactor parallel()", field(parallel, "p50Us", "µs"), "≤ 150 µs", atMost(150)));
-    lines.add(new Line("timer lateness p99", "Reactor adapter", field(adapter, "p99Us", "µs"), "Reactor parallel()", field(parallel, "p99Us", "µs"), "≤ 2 000 µs", atMost(2000)));
-    lines.add(new Line("timer early fires", "Reactor adapter", field(adapter, "early", "timers"), null, null, "≤ 0 (never early)", atMost(0)));
+    Map<String, Object> stpeIdle = row(rows, "peer", "STPE", "set", "idle");
+    lines.add(new Line("timer lateness p99.9, idle producer", "DelayedWork", field(cmwq, "p999Us", "µs"), "STPE",
+        field(stpeIdle, "p999Us", "µs"), null, null));
+    lines.add(new Line("timer lateness max, idle producer", "DelayedWork", field(cmwq, "maxUs", "µs"), "STPE",
+        field(stpeIdle, "maxUs", "µs"), null, null));
+    Map<String, Object> cmwqAll = row(rows, "peer", "cmwq", "set", "all");
+    lines.add(new Line("timer lateness p99, all timers (some due while arming)", "DelayedWork", field(cmwqAll, "p99Us", "µs"), "STPE",
+        field(row(rows, "peer", "STPE", "set", "all"), "p99Us", "µs"), null, null));
+    lines.add(new Line("timer early fires", "DelayedWork", field(cmwqAll, "early", "timers"), null, null, "≤ 0 (never early)", atMost(0)));
+    Map<String, Object> adapter = row(rows, "peer", "cmwq Reactor adapter", "set", "idle");
+    Map<String, Object> parallel = row(rows, "peer", "Reactor parallel()", "set", "idle");
+    lines.add(new Line("timer lateness p50, idle producer", "Reactor adapter", field(adapter, "p50Us", "µs"), "Reactor parallel()", field(parallel, "p50Us", "µs"), "≤ 150 µs", atMost(150)));
+    lines.add(new Line("timer lateness p99, idle producer", "Reactor adapter", field(adapter, "p99Us", "µs"), "Reactor parallel()", field(parallel, "p99Us", "µs"), "≤ 2 000 µs", atMost(2000)));
+    lines.add(new Line("timer early fires", "Reactor adapter", field(row(rows, "peer", "cmwq Reactor adapter", "set", "all"), "early", "timers"), null, null, "≤ 0 (never early)", atMost(0)));
   }
 
   static void footprint(List<Line> lines, List<Map<String, Object>> rows) {
