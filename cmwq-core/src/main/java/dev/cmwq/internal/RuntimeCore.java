@@ -33,6 +33,8 @@ public final class RuntimeCore {
     @Nullable Worker worker; // W
     /** W: counts this thread's local queueings; starts thread-derived, so threads spread over slots. */
     int rrCursor = mix(Thread.currentThread().getId());
+    /** W: System.nanoTime() of this thread's last local queueing. */
+    long lastLocalNanos;
 
     private static int mix(long id) {
       long z = id * 0x9E3779B97F4A7C15L;
@@ -185,18 +187,23 @@ public final class RuntimeCore {
 
   /**
    * Queueings a thread that is not a bound worker makes on one CPU slot before it moves to the
-   * next. The kernel queues on the CPU the caller runs on, which stays the same from one call to
-   * the next; a JVM thread has no such CPU, so it stays on a slot for a run of items instead:
-   * a thread that queues one item and waits for it (a {@code subscribeOn} hop) finds the same,
-   * still-warm worker each time, while a thread that queues many items still spreads them over
-   * every slot, a run at a time.
+   * next, while it queues at least every {@link #LOCAL_GAP_NANOS}. The kernel queues on the CPU
+   * the caller runs on, which stays the same from one call to the next; a JVM thread has no such
+   * CPU. A thread that queues one item and waits for it (a {@code subscribeOn} hop) should find
+   * the same, still-warm worker each time; a thread that queues many items at once should spread
+   * them over every slot, a run at a time; a thread that queues now and then should spread its
+   * items one by one (kept on one slot, a paced producer would give each pool bursts of blocking
+   * items to cover with extra workers).
    */
   static final int LOCAL_RUN = 32;
 
+  /** Longest gap between two queueings of a thread that keeps it on its slot: about a worker's idle spin. */
+  static final long LOCAL_GAP_NANOS = 50_000L;
+
   /**
    * The CPU slot for "local CPU" queueing: the caller's own slot if it is a bound worker, so a
-   * chain of work stays on its CPU; otherwise the slot of the thread's current run (see
-   * {@link #LOCAL_RUN}); threads start their runs at slots spread by thread id.
+   * chain of work stays on its CPU; otherwise see {@link #LOCAL_RUN}. Threads start at slots
+   * spread by thread id.
    */
   int localCpu() {
     ThreadCtx c = CTX.get();
@@ -204,8 +211,14 @@ public final class RuntimeCore {
     if (w != null && w.pool.cpu >= 0 && w.pool.rt == this) {
       return w.pool.cpu;
     }
-    int n = (c.rrCursor++ & Integer.MAX_VALUE) / LOCAL_RUN;
-    return n % cpus;
+    long now = System.nanoTime();
+    int cursor = c.rrCursor & Integer.MAX_VALUE;
+    if (now - c.lastLocalNanos > LOCAL_GAP_NANOS) {
+      cursor = (cursor / LOCAL_RUN + 1) * LOCAL_RUN & Integer.MAX_VALUE; // a pause: next slot
+    }
+    c.rrCursor = cursor + 1;
+    c.lastLocalNanos = now;
+    return (cursor / LOCAL_RUN) % cpus;
   }
 
   // ---- workers ----
