@@ -56,6 +56,7 @@ final class Ratios {
     mixed(lines, report(harnesses, "MixedBlocking"));
     lateness(lines, report(harnesses, "TimerLateness"));
     footprint(lines, report(harnesses, "TimerFootprint"));
+    idle(lines, report(harnesses, "IdleCost"));
 
     StringBuilder sb = new StringBuilder();
     sb.append("# cmwq vs peers (DESIGN §9)\n\n");
@@ -306,5 +307,17 @@ final class Ratios {
         "Reactor parallel()", field(row(rows, "peer", "Reactor parallel()"), "totalBytes", "B"), "≤ 48 B", atMost(48)));
     lines.add(new Line("memory per scheduleDirect(task, delay)", "RxJava adapter", field(row(rows, "peer", "cmwq RxJava adapter"), "totalBytes", "B"),
         "RxJava computation()", field(row(rows, "peer", "RxJava computation()"), "totalBytes", "B"), "≤ 48 B", atMost(48)));
+  }
+
+  /** DESIGN §9 idle cost: no busy thread and no periodic wake-up with nothing queued or due. */
+  static void idle(List<Line> lines, List<Map<String, Object>> rows) {
+    Map<String, Object> cmwq = row(rows, "peer", "cmwq");
+    for (String peer : List.of("Reactor parallel()", "Reactor boundedElastic()", "Netty HWT (1 ms tick)", "ForkJoinPool (no timer)")) {
+      Map<String, Object> pr = row(rows, "peer", peer);
+      lines.add(new Line("idle: wake-ups/s, a timer armed 1 h ahead", "runtime", field(cmwq, "wakeupsPerS", "/s"), peer,
+          field(pr, "wakeupsPerS", "/s"), "≤ 0.5/s (none periodic)", atMost(0.5)));
+      lines.add(new Line("idle: CPU ms/s, a timer armed 1 h ahead", "runtime", field(cmwq, "cpuMsPerS", "ms/s"), peer,
+          field(pr, "cpuMsPerS", "ms/s"), "≤ 0.1 ms/s (no busy thread)", atMost(0.1)));
+    }
   }
 }

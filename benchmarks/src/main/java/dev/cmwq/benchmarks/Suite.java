@@ -156,7 +156,7 @@ public final class Suite {
         timings.put(spec.className(), seconds(System.nanoTime() - t));
       }
       List<String> footprintJvm = List.of(quick ? "-Xmx1g" : "-Xmx4g");
-      for (String harness : List.of("MixedBlocking", "TimerLateness", "TimerFootprint")) {
+      for (String harness : List.of("MixedBlocking", "TimerLateness", "TimerFootprint", "IdleCost")) {
         long t = System.nanoTime();
         runHarness(harness, harness.equals("TimerFootprint") ? footprintJvm : List.of("-Xmx1g"));
         timings.put(harness, seconds(System.nanoTime() - t));

@@ -187,6 +187,34 @@ public final class TimerLateness {
     }
   }
 
+  /**
+   * What every peer's timers record: per timer, its deadline (set by the peer when it arms it)
+   * and its lateness (set by the task when it starts), and a latch for the last. The deadline is
+   * written before arming and read by the task: arming happens-before the run, in every peer.
+   */
+  static final class Probe {
+    final long[] deadline;
+    final long[] lateness;
+    final CountDownLatch done;
+    /** One task per timer: records its lateness, then counts down. */
+    final Runnable[] tasks;
+
+    Probe(int n) {
+      deadline = new long[n];
+      lateness = new long[n];
+      done = new CountDownLatch(n);
+      tasks = new Runnable[n];
+      for (int i = 0; i < n; i++) {
+        int k = i;
+        tasks[i] =
+            () -> {
+              lateness[k] = System.nanoTime() - deadline[k];
+              done.countDown();
+            };
+      }
+    }
+  }
+
   /** cmwq: one {@link DelayedWork} per timer on an isolated runtime's system workqueue. */
   static final class Cmwq implements Peer {
     @Override
@@ -197,21 +225,14 @@ public final class TimerLateness {
     @Override
     public Run run(long[] delays) throws InterruptedException {
       int n = delays.length;
-      long[] deadline = new long[n];
-      long[] lateness = new long[n];
-      CountDownLatch done = new CountDownLatch(n);
+      Probe probe = new Probe(n);
+      long[] deadline = probe.deadline;
       long start;
       long end;
       DelayedWork[] works = new DelayedWork[n];
       Duration[] durations = Delays.durations(delays);
       for (int i = 0; i < n; i++) {
-        int k = i;
-        works[i] =
-            DelayedWork.of(
-                () -> {
-                  lateness[k] = System.nanoTime() - deadline[k];
-                  done.countDown();
-                });
+        works[i] = DelayedWork.of(probe.tasks[i]);
       }
       WorkqueueRuntime rt = WorkqueueRuntime.builder().build();
       try {
@@ -223,12 +244,12 @@ public final class TimerLateness {
           wq.queueDelayedWork(works[i], durations[i]);
         }
         end = System.nanoTime();
-        await(done, name());
+        await(probe.done, name());
       } finally {
         rt.shutdown();
         rt.awaitTermination(Duration.ofSeconds(10));
       }
-      return new Run(lateness, deadline, start, end);
+      return new Run(probe.lateness, deadline, start, end);
     }
   }
 
@@ -242,20 +263,11 @@ public final class TimerLateness {
     @Override
     public Run run(long[] delays) throws InterruptedException {
       int n = delays.length;
-      long[] deadline = new long[n];
-      long[] lateness = new long[n];
-      CountDownLatch done = new CountDownLatch(n);
+      Probe probe = new Probe(n);
+      long[] deadline = probe.deadline;
+      Runnable[] tasks = probe.tasks;
       long start;
       long end;
-      Runnable[] tasks = new Runnable[n];
-      for (int i = 0; i < n; i++) {
-        int k = i;
-        tasks[i] =
-            () -> {
-              lateness[k] = System.nanoTime() - deadline[k];
-              done.countDown();
-            };
-      }
       ScheduledThreadPoolExecutor stpe =
           new ScheduledThreadPoolExecutor(1, r -> TimerBenchmark.daemon(r, "stpe-timer"));
       try {
@@ -265,12 +277,12 @@ public final class TimerLateness {
           stpe.schedule(tasks[i], delays[i], TimeUnit.NANOSECONDS);
         }
         end = System.nanoTime();
-        await(done, name());
+        await(probe.done, name());
       } finally {
         stpe.shutdownNow();
         stpe.awaitTermination(10, TimeUnit.SECONDS);
       }
-      return new Run(lateness, deadline, start, end);
+      return new Run(probe.lateness, deadline, start, end);
     }
   }
 
@@ -284,19 +296,14 @@ public final class TimerLateness {
     @Override
     public Run run(long[] delays) throws InterruptedException {
       int n = delays.length;
-      long[] deadline = new long[n];
-      long[] lateness = new long[n];
-      CountDownLatch done = new CountDownLatch(n);
+      Probe probe = new Probe(n);
+      long[] deadline = probe.deadline;
       long start;
       long end;
       io.netty.util.TimerTask[] tasks = new io.netty.util.TimerTask[n];
       for (int i = 0; i < n; i++) {
-        int k = i;
-        tasks[i] =
-            timeout -> {
-              lateness[k] = System.nanoTime() - deadline[k];
-              done.countDown();
-            };
+        Runnable task = probe.tasks[i];
+        tasks[i] = timeout -> task.run();
       }
       HashedWheelTimer timer =
           new HashedWheelTimer(r -> TimerBenchmark.daemon(r, "netty-hwt"), 1, TimeUnit.MILLISECONDS);
@@ -307,11 +314,11 @@ public final class TimerLateness {
           timer.newTimeout(tasks[i], delays[i], TimeUnit.NANOSECONDS);
         }
         end = System.nanoTime();
-        await(done, name());
+        await(probe.done, name());
       } finally {
         timer.stop();
       }
-      return new Run(lateness, deadline, start, end);
+      return new Run(probe.lateness, deadline, start, end);
     }
   }
 
@@ -325,20 +332,11 @@ public final class TimerLateness {
     @Override
     public Run run(long[] delays) throws InterruptedException {
       int n = delays.length;
-      long[] deadline = new long[n];
-      long[] lateness = new long[n];
-      CountDownLatch done = new CountDownLatch(n);
+      Probe probe = new Probe(n);
+      long[] deadline = probe.deadline;
+      Runnable[] tasks = probe.tasks;
       long start;
       long end;
-      Runnable[] tasks = new Runnable[n];
-      for (int i = 0; i < n; i++) {
-        int k = i;
-        tasks[i] =
-            () -> {
-              lateness[k] = System.nanoTime() - deadline[k];
-              done.countDown();
-            };
-      }
       WorkqueueRuntime rt = WorkqueueRuntime.builder().build();
       Scheduler scheduler = dev.cmwq.reactor.CmwqSchedulers.bound(rt);
       try {
@@ -348,13 +346,13 @@ public final class TimerLateness {
           scheduler.schedule(tasks[i], delays[i], TimeUnit.NANOSECONDS);
         }
         end = System.nanoTime();
-        await(done, name());
+        await(probe.done, name());
       } finally {
         scheduler.dispose();
         rt.shutdown();
         rt.awaitTermination(Duration.ofSeconds(10));
       }
-      return new Run(lateness, deadline, start, end);
+      return new Run(probe.lateness, deadline, start, end);
     }
   }
 
@@ -368,20 +366,11 @@ public final class TimerLateness {
     @Override
     public Run run(long[] delays) throws InterruptedException {
       int n = delays.length;
-      long[] deadline = new long[n];
-      long[] lateness = new long[n];
-      CountDownLatch done = new CountDownLatch(n);
+      Probe probe = new Probe(n);
+      long[] deadline = probe.deadline;
+      Runnable[] tasks = probe.tasks;
       long start;
       long end;
-      Runnable[] tasks = new Runnable[n];
-      for (int i = 0; i < n; i++) {
-        int k = i;
-        tasks[i] =
-            () -> {
-              lateness[k] = System.nanoTime() - deadline[k];
-              done.countDown();
-            };
-      }
       Scheduler scheduler =
           Schedulers.newParallel(
               Runtime.getRuntime().availableProcessors(), r -> TimerBenchmark.daemon(r, "reactor-parallel"));
@@ -392,11 +381,11 @@ public final class TimerLateness {
           scheduler.schedule(tasks[i], delays[i], TimeUnit.NANOSECONDS);
         }
         end = System.nanoTime();
-        await(done, name());
+        await(probe.done, name());
       } finally {
         scheduler.dispose();
       }
-      return new Run(lateness, deadline, start, end);
+      return new Run(probe.lateness, deadline, start, end);
     }
   }
 }

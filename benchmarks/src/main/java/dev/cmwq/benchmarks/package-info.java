@@ -5,7 +5,7 @@
  * <ul>
  *   <li>{@link dev.cmwq.benchmarks.TimerBenchmark} (JMH): arm + cancel and re-arm of delayed
  *       work with many other timers pending, against {@code ScheduledThreadPoolExecutor} and
- *       Netty's {@code HashedWheelTimer}.
+ *       Netty's {@code HashedWheelTimer} and the Reactor/RxJava schedulers.
  *   <li>{@link dev.cmwq.benchmarks.TinyTaskBenchmark} (JMH): throughput of no-op tasks from one
  *       producer, against {@code ForkJoinPool}, a fixed {@code ThreadPoolExecutor} and the
  *       Reactor/RxJava schedulers.
@@ -15,6 +15,8 @@
  *       some tasks block, declared or not.
  *   <li>{@link dev.cmwq.benchmarks.TimerLateness} (main): how late timers fire, in percentiles.
  *   <li>{@link dev.cmwq.benchmarks.TimerFootprint} (main): heap bytes per pending timer.
+ *   <li>{@link dev.cmwq.benchmarks.IdleCost} (main): CPU time and wake-ups of an idle scheduler
+ *       with a timer armed far ahead.
  *   <li>{@link dev.cmwq.benchmarks.Suite} (main): all of them, then a table of cmwq/peer ratios
  *       against the targets ({@code --quick} in CI).
  * </ul>
