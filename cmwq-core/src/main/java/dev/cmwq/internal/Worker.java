@@ -275,7 +275,7 @@ final class Worker implements Runnable {
       // first, so a producer that queues again within a few microseconds finds it awake; only
       // while work has been coming that fast (its last idle stretch was short), so that spinning
       // never takes a CPU from other threads when items arrive further apart
-      // (once per idle stretch: a later pass follows a nudge or the permit a spin leaves behind)
+      // (once per idle stretch: a later pass follows a nudge or a spurious wake-up)
       boolean spin = firstPass && !mayReap && pool.idleFirst == this && lastIdleGap <= 2 * IDLE_SPIN_NANOS;
       firstPass = false;
       pool.lock.unlock();
@@ -324,8 +324,8 @@ final class Worker implements Runnable {
 
   /**
    * Spins until a kick marks this worker woken or {@link #IDLE_SPIN_NANOS} pass. Locking: none
-   * held. Returns: true if it was woken (the kick's unpark, which always follows, then leaves a
-   * permit: the next park returns at once and the caller's loop re-checks).
+   * held. Returns: true if it was woken; a kick that finds {@link #spinning} set skips its
+   * unpark, so a successful spin leaves no permit behind.
    */
   private boolean spinForKick() {
     long spinNanos = IDLE_SPIN_NANOS;

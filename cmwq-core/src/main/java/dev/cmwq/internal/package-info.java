@@ -13,7 +13,8 @@
  *
  * <ul>
  *   <li><b>I</b>: set during initialisation, read-only afterwards (final where Java allows).
- *   <li><b>L</b>: {@code pool.lock}, the {@link java.util.concurrent.locks.ReentrantLock} of the
+ *   <li><b>L</b>: {@code pool.lock}, the {@link java.util.concurrent.locks.ReentrantLock} (a
+ *       {@link dev.cmwq.internal.PoolLock}, which spins briefly before it parks) of the
  *       {@link dev.cmwq.internal.WorkerPool} the object belongs to. For a work item that is
  *       queued, the pool of its {@code pwq}; for the execution fields, its {@code lastPool}.
  *   <li><b>WQ</b>: {@code wq.mutex}, one per workqueue: flush colours, drainers, the list of
