@@ -20,10 +20,6 @@ class BadInputTest extends TestRuntimes {
 
   private static final String NAME_32 = "abcdefghijklmnopqrstuvwxyz012345";
 
-  private static void awaitLatch(CountDownLatch latch) throws InterruptedException {
-    assertThat(latch.await(10, SECONDS)).as("latch reached zero in time (count %d)", latch.getCount()).isTrue();
-  }
-
   /** What an operation attempted inside a work item threw, or null if it returned normally. */
   private interface Attempt {
     void run() throws Exception;

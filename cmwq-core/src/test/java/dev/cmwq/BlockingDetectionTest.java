@@ -29,20 +29,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class BlockingDetectionTest extends TestRuntimes {
 
-  private static void awaitLatch(CountDownLatch latch, String what) throws InterruptedException {
-    assertThat(latch.await(10, SECONDS)).as("%s (count %d)", what, latch.getCount()).isTrue();
-  }
-
-  private static void gate(CountDownLatch latch) {
-    try {
-      if (!latch.await(10, SECONDS)) {
-        throw new AssertionError("gate was not opened in time");
-      }
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
-  }
-
   /** A one-CPU runtime with CPU-hog detection off, so only blocking detection can start B. */
   private WorkqueueRuntime oneCpuNoHogDetection() {
     return runtime(WorkqueueRuntime.builder().cpus(1).cpuIntensiveThreshold(Duration.ZERO));

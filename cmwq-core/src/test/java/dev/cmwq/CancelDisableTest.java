@@ -1,13 +1,13 @@
 package dev.cmwq;
 
+import static dev.cmwq.TestBlocking.block;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.cmwq.TestBlocking.Call;
 import java.time.Duration;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,58 +46,6 @@ class CancelDisableTest extends TestRuntimes {
         throw new AssertionError(h);
     }
     return b.build();
-  }
-
-  /** Blocks inside a work item on {@code latch}, declared to concurrency management; bounded. */
-  private static void block(CountDownLatch latch) {
-    boolean released;
-    try {
-      released = Workqueues.blocking(() -> latch.await(10, SECONDS));
-    } catch (Exception e) {
-      throw new AssertionError("interrupted while blocked in a work item", e);
-    }
-    if (!released) {
-      throw new AssertionError("the test did not release the latch within 10 s");
-    }
-  }
-
-  /** A blocking call made on its own thread, so the test can watch it wait. */
-  private static final class Call<T> {
-    final CompletableFuture<T> result = new CompletableFuture<>();
-    final Thread thread;
-
-    Call(String name, Callable<T> body) {
-      thread =
-          new Thread(
-              () -> {
-                try {
-                  result.complete(body.call());
-                } catch (Throwable e) {
-                  result.completeExceptionally(e);
-                }
-              },
-              name);
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    /** Waits until the call's thread parks (it waits for something), and checks it has not returned. */
-    Call<T> awaitWaiting() {
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .pollInterval(Duration.ofMillis(1))
-          .until(
-              () ->
-                  result.isDone()
-                      || thread.getState() == Thread.State.WAITING
-                      || thread.getState() == Thread.State.TIMED_WAITING);
-      assertThat(result).as(thread.getName() + " returned before the item finished").isNotDone();
-      return this;
-    }
-
-    T get() throws Exception {
-      return result.get(10, SECONDS);
-    }
   }
 
   /** A running item blocked on {@link #release}; {@link #finished} is set as its last act. */

@@ -24,10 +24,6 @@ import org.junit.jupiter.api.Test;
  */
 class CpuIntensiveTest extends TestRuntimes {
 
-  private static void awaitLatch(CountDownLatch latch, String what) throws InterruptedException {
-    assertThat(latch.await(10, SECONDS)).as("%s (count %d)", what, latch.getCount()).isTrue();
-  }
-
   /** A work function that spins, using CPU and never blocking, until {@code stop} is set. */
   private static Runnable spinner(CountDownLatch started, AtomicBoolean stop) {
     return () -> {

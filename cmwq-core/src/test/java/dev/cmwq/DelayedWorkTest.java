@@ -38,10 +38,6 @@ class DelayedWorkTest extends TestRuntimes {
   private static final long MS = 1_000_000L;
   private static final long DAY = Duration.ofDays(1).toNanos();
 
-  private static void awaitLatch(CountDownLatch latch) throws InterruptedException {
-    assertThat(latch.await(10, SECONDS)).as("latch reached zero in time (count %d)", latch.getCount()).isTrue();
-  }
-
   /** Waits, bounded, for every item queued on {@code wq} so far to finish. */
   private static void flushWq(Workqueue wq) throws Exception {
     wq.flushAsync().get(10, SECONDS);

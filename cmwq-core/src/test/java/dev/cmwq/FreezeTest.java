@@ -20,10 +20,6 @@ import org.junit.jupiter.api.Test;
  */
 class FreezeTest extends TestRuntimes {
 
-  private static void awaitLatch(CountDownLatch latch) throws InterruptedException {
-    assertThat(latch.await(10, SECONDS)).as("latch reached zero in time (count %d)", latch.getCount()).isTrue();
-  }
-
   private static void await(CountDownLatch gate) {
     try {
       if (!gate.await(10, SECONDS)) {

@@ -19,10 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class MaxActiveTest extends TestRuntimes {
 
-  private static void awaitLatch(CountDownLatch latch) throws InterruptedException {
-    assertThat(latch.await(10, SECONDS)).as("latch reached zero in time (count %d)", latch.getCount()).isTrue();
-  }
-
   /** Declared blocking: lets concurrency management start the CPU slot's next item meanwhile. */
   private static void blockOn(CountDownLatch latch) {
     try {

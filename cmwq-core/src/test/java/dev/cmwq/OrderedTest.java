@@ -25,10 +25,6 @@ class OrderedTest extends TestRuntimes {
 
   private static final Pattern UNBOUND_WORKER = Pattern.compile("kworker/u(\\d+):(\\d+)");
 
-  private static void awaitLatch(CountDownLatch latch) throws InterruptedException {
-    assertThat(latch.await(10, SECONDS)).as("latch reached zero in time (count %d)", latch.getCount()).isTrue();
-  }
-
   /** Records the order items ran in and whether two ever overlapped. */
   private static final class Recorder {
     final List<Object> order = Collections.synchronizedList(new ArrayList<>());

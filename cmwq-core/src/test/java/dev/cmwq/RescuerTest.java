@@ -31,10 +31,6 @@ class RescuerTest extends TestRuntimes {
     return "rq" + PREFIXES.incrementAndGet() + "-" + tag + "/";
   }
 
-  private static void awaitLatch(CountDownLatch latch, String what) throws InterruptedException {
-    assertThat(latch.await(10, SECONDS)).as("%s (count %d)", what, latch.getCount()).isTrue();
-  }
-
   private static Optional<Thread> liveThreadNamed(String name) {
     return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name) && t.isAlive()).findFirst();
   }

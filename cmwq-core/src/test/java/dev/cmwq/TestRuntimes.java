@@ -24,6 +24,32 @@ public abstract class TestRuntimes {
   /** Failures a test provokes on purpose; they do not fail the test. */
   protected boolean expectFailures;
 
+  /** Waits up to 10 s for {@code latch} to reach zero; fails the test if it does not. */
+  protected static void awaitLatch(java.util.concurrent.CountDownLatch latch) throws InterruptedException {
+    awaitLatch(latch, "latch reached zero in time");
+  }
+
+  /** As {@link #awaitLatch(java.util.concurrent.CountDownLatch)}, saying {@code what} on failure. */
+  protected static void awaitLatch(java.util.concurrent.CountDownLatch latch, String what) throws InterruptedException {
+    org.assertj.core.api.Assertions.assertThat(latch.await(10, java.util.concurrent.TimeUnit.SECONDS))
+        .as("%s (count %d)", what, latch.getCount())
+        .isTrue();
+  }
+
+  /**
+   * Inside a work item: waits up to 10 s for the test to open {@code latch}; throws
+   * AssertionError (a failed item) if it does not.
+   */
+  protected static void gate(java.util.concurrent.CountDownLatch latch) {
+    try {
+      if (!latch.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        throw new AssertionError("gate was not opened in time");
+      }
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   /** Returns: a new runtime with {@code cpus} CPU slots, checked and shut down after the test. */
   protected WorkqueueRuntime runtime(int cpus) {
     return runtime(WorkqueueRuntime.builder().cpus(cpus));

@@ -24,20 +24,6 @@ class WatchdogAndDumpTest extends TestRuntimes {
     return "wd" + PREFIXES.incrementAndGet() + "-" + tag + "/";
   }
 
-  private static void awaitLatch(CountDownLatch latch, String what) throws InterruptedException {
-    assertThat(latch.await(10, SECONDS)).as("%s (count %d)", what, latch.getCount()).isTrue();
-  }
-
-  private static void gate(CountDownLatch latch) {
-    try {
-      if (!latch.await(10, SECONDS)) {
-        throw new AssertionError("gate was not opened in time");
-      }
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
-  }
-
   /** A function that spins, holding its CPU slot without blocking, until {@code stop} is set. */
   private static Runnable spinner(CountDownLatch started, AtomicBoolean stop) {
     return () -> {

@@ -25,20 +25,6 @@ class WorkerLifecycleTest extends TestRuntimes {
     return "wl" + PREFIXES.incrementAndGet() + "-" + tag + "/";
   }
 
-  private static void awaitLatch(CountDownLatch latch, String what) throws InterruptedException {
-    assertThat(latch.await(10, SECONDS)).as("%s (count %d)", what, latch.getCount()).isTrue();
-  }
-
-  private static void gate(CountDownLatch latch) {
-    try {
-      if (!latch.await(10, SECONDS)) {
-        throw new AssertionError("gate was not opened in time");
-      }
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
-  }
-
   /** Returns: names of the live threads whose name starts with {@code prefix}, sorted. */
   private static List<String> liveThreads(String prefix) {
     return Thread.getAllStackTraces().keySet().stream()
