@@ -16,8 +16,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class PoolLock extends ReentrantLock {
 
-  /** Spin iterations before queueing: a few microseconds at most. */
-  static final int SPINS = Integer.getInteger("cmwq.poolLockSpins", 256);
+  /**
+   * Spin iterations before queueing: a few microseconds at most. None on a single CPU, where the
+   * holder cannot release the lock while the waiter spins.
+   */
+  static final int SPINS =
+      Integer.getInteger("cmwq.poolLockSpins", Runtime.getRuntime().availableProcessors() > 1 ? 256 : 0);
 
   @Override
   public void lock() {

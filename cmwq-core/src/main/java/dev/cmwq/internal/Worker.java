@@ -312,9 +312,11 @@ final class Worker implements Runnable {
    * thread costs a few microseconds on each side (two futex calls); when items arrive a few
    * microseconds apart, a worker that parks after each one makes the queueing thread pay a
    * wake-up per item. The spin is bounded and runs only after the worker has just gone idle, so
-   * an idle runtime still has no busy thread.
+   * an idle runtime still has no busy thread. None on a single CPU, where spinning only keeps the
+   * queueing thread from running.
    */
-  static final long IDLE_SPIN_NANOS = Long.getLong("cmwq.idleSpinNanos", 20_000L);
+  static final long IDLE_SPIN_NANOS =
+      Long.getLong("cmwq.idleSpinNanos", Runtime.getRuntime().availableProcessors() > 1 ? 20_000L : 0L);
 
   /**
    * W, under L: how long this worker's last idle stretch lasted, from going idle to being woken
