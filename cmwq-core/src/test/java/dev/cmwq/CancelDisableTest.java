@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.cmwq.TestBlocking.Blocked;
 import dev.cmwq.TestBlocking.Call;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -46,26 +46,6 @@ class CancelDisableTest extends TestRuntimes {
         throw new AssertionError(h);
     }
     return b.build();
-  }
-
-  /** A running item blocked on {@link #release}; {@link #finished} is set as its last act. */
-  private static final class Blocked {
-    final CountDownLatch runs = new CountDownLatch(1);
-    final CountDownLatch release = new CountDownLatch(1);
-    final AtomicBoolean finished = new AtomicBoolean();
-    final AtomicInteger count = new AtomicInteger();
-    final Work work =
-        Work.of(
-            () -> {
-              count.incrementAndGet();
-              runs.countDown();
-              block(release);
-              finished.set(true);
-            });
-
-    void awaitRunning() throws InterruptedException {
-      assertThat(runs.await(10, SECONDS)).as("blocker started").isTrue();
-    }
   }
 
   // ---- cancel ----

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.cmwq.TestBlocking.Blocked;
 import dev.cmwq.TestBlocking.Call;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,24 +47,6 @@ class FlushDrainTest extends TestRuntimes {
       b.ordered();
     }
     return b.build();
-  }
-
-  /** A running item blocked on {@link #release}; {@link #finished} is set as its last act. */
-  private static final class Blocked {
-    final CountDownLatch runs = new CountDownLatch(1);
-    final CountDownLatch release = new CountDownLatch(1);
-    final AtomicBoolean finished = new AtomicBoolean();
-    final Work work =
-        Work.of(
-            () -> {
-              runs.countDown();
-              block(release);
-              finished.set(true);
-            });
-
-    void awaitRunning() throws InterruptedException {
-      assertThat(runs.await(10, SECONDS)).as("blocked item started").isTrue();
-    }
   }
 
   // ---- Work.flush ----

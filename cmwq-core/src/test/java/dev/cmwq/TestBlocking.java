@@ -70,4 +70,28 @@ final class TestBlocking {
       return result.get(10, SECONDS);
     }
   }
+
+  /**
+   * A work item that, once running, blocks (declared) until the test opens {@link #release};
+   * {@link #finished} is set as its last act, {@link #count} counts its runs.
+   */
+  static final class Blocked {
+    final CountDownLatch runs = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+    final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+    final Work work =
+        Work.of(
+            () -> {
+              count.incrementAndGet();
+              runs.countDown();
+              block(release);
+              finished.set(true);
+            });
+
+    /** Waits up to 10 s for the item to start. */
+    void awaitRunning() throws InterruptedException {
+      assertThat(runs.await(10, SECONDS)).as("blocked item started").isTrue();
+    }
+  }
 }
